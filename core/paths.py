@@ -1,0 +1,55 @@
+"""Where the app keeps its files: resources shipped with it, and a cache."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def app_root() -> Path:
+    """The folder holding main.py, or the frozen app's data folder."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    return app_root() / "resources"
+
+
+def data_home() -> Path:
+    """The app's own cache (converted weights, LiteRT files, embeddings).
+
+    ``BACKBONE_STUDIO_HOME`` moves it (tests point it at a temporary folder).
+    """
+    base = os.environ.get("BACKBONE_STUDIO_HOME")
+    path = Path(base) if base else Path.home() / ".backbone_studio"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir(name: str) -> Path:
+    path = data_home() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keras_models_dir() -> Path:
+    """Where Keras looks for (and the app downloads) keras.applications weights."""
+    base = os.environ.get("KERAS_HOME") or str(Path.home() / ".keras")
+    return Path(base) / "models"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))

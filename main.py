@@ -1,0 +1,24 @@
+"""Backbone Studio: the GUI by default; subcommands for headless use.
+
+    python main.py                  # the window
+    python main.py --help           # the command line
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+# Quiet TensorFlow's C++ start-up chatter before anything can import it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        from core.commands import run
+        return run(argv)
+    from gui.app import run_gui
+    return run_gui()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+"""Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def app_home(tmp_path_factory):
+    """Every test session gets its own BACKBONE_STUDIO_HOME and KERAS_HOME.
+
+    The bundled weights conversion and LiteRT files are cached there once
+    per session, so the user's own cache is never touched.
+    """
+    home = tmp_path_factory.mktemp("studio_home")
+    keras_home = tmp_path_factory.mktemp("keras_home")
+    old = {k: os.environ.get(k) for k in ("BACKBONE_STUDIO_HOME", "KERAS_HOME")}
+    os.environ["BACKBONE_STUDIO_HOME"] = str(home)
+    os.environ["KERAS_HOME"] = str(keras_home)
+    yield home
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def photos(tmp_path_factory):
+    """Real photos shipped by scikit-image, written as files: name -> path."""
+    import cv2
+    from skimage import data
+
+    folder = tmp_path_factory.mktemp("photos")
+    out = {}
+    for name in ("coffee", "chelsea", "astronaut", "rocket"):
+        rgb = getattr(data, name)()
+        path = folder / f"{name}.jpg"
+        cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        out[name] = path
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_predictor(app_home):
+    """The default model (bundled EfficientNet-Lite0) behind its runtime, built once."""
+    from core.classify import load_predictor
+
+    return load_predictor("EfficientNetLite0")
