@@ -1,0 +1,108 @@
+"""The main window: Classify, Teach and Models tabs, and a status bar."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QTabWidget)
+
+from core import APP_NAME
+from core.backbones import DEFAULT_BACKBONE
+
+from .model_state import ModelState
+
+
+def placeholder(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle(APP_NAME)
+        self.models = ModelState(self)
+        self.classify_tabs = QTabWidget()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.classify_tabs, "Classify")
+        self.setCentralWidget(self.tabs)
+        self._build_classify_tabs()
+        self._build_status_bar()
+        self._build_menus()
+        self._connect_model_state()
+        self.resize(1100, 760)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # --- construction -----------------------------------------------------
+    def _build_classify_tabs(self) -> None:
+        self.classify_tabs.addTab(placeholder("Live camera and video: coming soon."), "Live")
+        self.classify_tabs.addTab(placeholder("Classify a folder: coming soon."), "Folder")
+        self.classify_tabs.addTab(placeholder("One image: coming soon."), "Image")
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.device_label = QLabel("Device: starting…")
+        self.model_label = QLabel("Model: none")
+        self.runtime_label = QLabel("")
+        self.load_progress = QProgressBar()
+        self.load_progress.setMaximumWidth(180)
+        self.load_progress.setRange(0, 100)
+        self.load_progress.hide()
+        for widget in (self.model_label, self.runtime_label, self.device_label):
+            bar.addPermanentWidget(widget)
+        bar.addPermanentWidget(self.load_progress)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _connect_model_state(self) -> None:
+        self.models.loading.connect(self._model_loading)
+        self.models.progressed.connect(self._model_progress)
+        self.models.changed.connect(self._model_ready)
+        self.models.failed.connect(self._model_failed)
+
+    # --- model status -----------------------------------------------------
+    def load_initial_model(self) -> None:
+        self.models.load(self.settings.value("model/last", DEFAULT_BACKBONE))
+
+    def _model_loading(self, ref: str) -> None:
+        self.model_label.setText(f"Model: loading {ref}…")
+        self.load_progress.setValue(0)
+        self.load_progress.show()
+
+    def _model_progress(self, fraction: float, message: str) -> None:
+        self.load_progress.setValue(int(fraction * 100))
+        self.statusBar().showMessage(message, 3000)
+
+    def _model_ready(self, predictor) -> None:
+        self.load_progress.hide()
+        self.model_label.setText(f"Model: {predictor.description}")
+        self.runtime_label.setText(f"Runtime: {predictor.runtime}")
+        self.device_label.setText(f"Device: {getattr(predictor, 'device', 'CPU')}")
+        self.settings.setValue("model/last", self.models.ref)
+
+    def _model_failed(self, message: str) -> None:
+        self.load_progress.hide()
+        self.model_label.setText("Model: none")
+        self.statusBar().showMessage(message)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, APP_NAME, f"{APP_NAME}: classic CNN backbones, offline.")
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.models.shutdown()
+        super().closeEvent(event)
