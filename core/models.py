@@ -42,13 +42,16 @@ def build_base(spec, include_top: bool, weights_choice="imagenet", input_size=No
                pooling=None, classes=1000):
     """The bare backbone (expects preprocessed float input)."""
     size = input_size or spec.input_size
-    kwargs = dict(include_top=include_top, input_shape=(size, size, 3), name=BACKBONE_LAYER,
+    kwargs = dict(include_top=include_top, input_shape=(size, size, 3),
                   weights=resolve_weights(spec, weights_choice, include_top))
     if include_top:
         kwargs["classes"] = classes
     else:
         kwargs["pooling"] = pooling
-    return _factory(spec)(**kwargs)
+    base = _factory(spec)(**kwargs)
+    # Renamed afterwards: some factories (EfficientNetV2) read their own name.
+    base.name = BACKBONE_LAYER
+    return base
 
 
 def _wrap(spec, base, size: int, name: str):

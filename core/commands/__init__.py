@@ -51,6 +51,8 @@ def run(argv: list[str]) -> int:
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,79 @@
+"""``python main.py classify PATH...``: top-k labels per image, any model."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from .. import paths
+from ..backbones import DEFAULT_BACKBONE, UnknownBackbone
+from ..images import find_images
+from ..weights import WeightsCorrupt, WeightsMissing
+from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("classify", help="classify image files and folders")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders (recursed)")
+    parser.add_argument("--model", default=DEFAULT_BACKBONE,
+                        help="a backbone name (see `models`) or a trained model bundle folder")
+    parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="below this top score the label is 'unknown' (a bundle has its own)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("--output", type=Path, help="write the results to this file instead of stdout")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..folder import classify_files, to_csv, to_json
+
+    files = find_images(args.paths)
+    if not files:
+        raise SetupError("no images found in " + ", ".join(args.paths))
+    predictor = _load(args.model)
+    threshold = args.threshold if args.threshold is not None else getattr(predictor, "threshold", 0.0)
+    started = time.perf_counter()
+    results = classify_files(predictor, files, args.top_k, threshold, args.batch_size,
+                             progress=StderrProgress())
+    _record_speed(args.model, len(files), time.perf_counter() - started)
+    render = {"json": to_json, "csv": to_csv, "table": to_table}[args.format]
+    text = render(results)
+    if args.output:
+        paths.atomic_write_text(args.output, text)
+        print(f"wrote {len(results)} results to {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    failed = sum(1 for r in results if r.error)
+    if failed:
+        print(f"{failed} of {len(results)} files could not be classified", file=sys.stderr)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _load(model: str):
+    from ..classify import load_predictor
+
+    try:
+        return load_predictor(model, StderrProgress())
+    except (WeightsMissing, WeightsCorrupt, UnknownBackbone) as exc:
+        raise SetupError(str(exc)) from None
+
+
+def _record_speed(model: str, count: int, seconds: float) -> None:
+    from ..classify import is_bundle
+    from ..speeds import record_speed
+
+    if not is_bundle(model) and count >= 16 and seconds > 0:
+        record_speed(model, count / seconds)
+
+
+def to_table(results) -> str:
+    lines = []
+    for r in results:
+        if r.error:
+            lines.append(f"{r.path}\n    error: {r.error}")
+            continue
+        lines.append(str(r.path))
+        lines += [f"    {p.score:6.1%}  {p.label}" for p in r.predictions]
+    return "\n".join(lines)

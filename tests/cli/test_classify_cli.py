@@ -1,0 +1,58 @@
+"""The command line on real photos: JSON parsed, exit statuses, clear errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args, timeout=300):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png at all")
+    run = cli("classify", photos["coffee"], photos["chelsea"], bad, "--format", "json", "--top-k", "3")
+    assert run.returncode == 1, run.stderr
+    entries = {Path(e["path"]).name: e for e in json.loads(run.stdout)}
+    assert entries["coffee.jpg"]["predictions"][0]["label"] == "espresso"
+    assert {p["label"] for p in entries["chelsea.jpg"]["predictions"]} & {"tabby", "tiger cat", "Egyptian cat"}
+    assert entries["bad.png"]["error"] and entries["bad.png"]["predictions"] == []
+    assert entries["coffee.jpg"]["error"] is None
+
+
+def test_classify_writes_csv_to_a_file_and_exits_zero(photos, tmp_path):
+    out = tmp_path / "results.csv"
+    run = cli("classify", photos["coffee"], "--format", "csv", "--output", out)
+    assert run.returncode == 0, run.stderr
+    assert "espresso" in out.read_text() and run.stdout == ""
+
+
+def test_models_lists_every_backbone_with_its_weights_status():
+    run = cli("models", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    rows = {r["name"]: r for r in json.loads(run.stdout)}
+    assert len(rows) >= 43
+    assert rows["EfficientNetLite0"]["weights"] == "bundled"
+    assert rows["LeNet5"]["weights"] == "none" and rows["VGG16"]["weights"] == "downloadable"
+    assert all(r["use_case"] and r["params"] > 0 for r in rows.values())
+
+
+def test_a_backbone_without_weights_is_a_setup_error_with_a_sentence(photos):
+    run = cli("classify", photos["coffee"], "--model", "LeNet5")
+    assert run.returncode == 2
+    assert "no pretrained weights" in run.stderr
+    run = cli("classify", photos["coffee"], "--model", "VGG16")
+    assert run.returncode == 2 and "not on this computer" in run.stderr
+
+
+def test_usage_errors_exit_two(tmp_path):
+    assert cli("classify").returncode == 2
+    assert cli("classify", tmp_path, "--model", "NoSuchNet").returncode == 2

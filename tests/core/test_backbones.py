@@ -1,0 +1,69 @@
+"""The registry against the installed keras.applications: builds, widths, preprocessing."""
+from __future__ import annotations
+
+import importlib
+
+import keras
+import numpy as np
+import pytest
+
+from core import backbones
+from core.models import build_base, build_feature_extractor
+from core.preprocessing import Preprocess
+
+KERAS_BACKBONES = [b for b in backbones.all_backbones() if b.weights_kind == "keras"]
+SMALL = 96  # every family accepts this input without weights
+
+
+def _keras_module(spec):
+    factory = getattr(keras.applications, spec.name)
+    return importlib.import_module(factory.__module__)
+
+
+@pytest.mark.parametrize("spec", backbones.all_backbones(), ids=lambda s: s.name)
+def test_every_backbone_builds_with_random_weights_at_a_small_input(spec):
+    base = build_base(spec, include_top=False, weights_choice=None, input_size=SMALL,
+                      pooling="avg")
+    try:
+        assert base.output_shape == (None, spec.features)
+    finally:
+        del base
+        keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("spec", KERAS_BACKBONES, ids=lambda s: s.name)
+def test_preprocessing_is_the_one_keras_documents(spec):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(2, 8, 8, 3)).astype("float32")
+    expected = _keras_module(spec).preprocess_input(images.copy())
+    ours = Preprocess(spec.preprocessing)(images.astype("uint8"))
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(expected), rtol=1e-5, atol=1e-4)
+
+
+def test_registry_matches_keras_for_a_cheap_backbone():
+    spec = backbones.get("MobileNetV3Small")
+    model = keras.applications.MobileNetV3Small(weights=None)
+    assert model.count_params() == spec.params
+    assert model.input_shape[1] == spec.input_size
+
+
+def test_feature_extractor_takes_raw_uint8_images():
+    model = build_feature_extractor("MobileNetV2", weights_choice=None, input_size=SMALL)
+    assert model.input.dtype == "uint8"
+    assert model.layers[1].name == "preprocess" and model.get_layer("backbone")
+    out = model(np.zeros((1, SMALL, SMALL, 3), "uint8"))
+    assert tuple(out.shape) == (1, 1280)
+
+
+def test_lookup_is_forgiving_about_case_and_separators():
+    assert backbones.get("mobilenet_v2").name == "MobileNetV2"
+    assert backbones.get("efficientnet-lite0").name == "EfficientNetLite0"
+    with pytest.raises(backbones.UnknownBackbone, match="models"):
+        backbones.get("not-a-net")
+
+
+def test_every_family_has_a_use_case_and_from_scratch_nets_say_so():
+    for spec in backbones.all_backbones():
+        assert spec.use_case
+    assert {b.name for b in backbones.all_backbones() if b.weights_kind == "none"} == \
+        {"LeNet5", "AlexNet"}
