@@ -14,6 +14,7 @@ import pytest
 from skimage import data
 
 from core import efficientnet_lite as lite
+from core import torch_state
 from core.images import fit_square
 from core.paths import resources_dir
 
@@ -97,11 +98,11 @@ class _CallsOsSystem:
 def test_restricted_unpickler_refuses_code(tmp_path):
     payload = pickle.dumps(_CallsOsSystem(), protocol=2)
     with pytest.raises(pickle.UnpicklingError):
-        lite.RestrictedUnpickler(io.BytesIO(payload)).load()
+        torch_state.RestrictedUnpickler(io.BytesIO(payload)).load()
     evil = tmp_path / "evil.pth"
-    evil.write_bytes(pickle.dumps(lite.LEGACY_MAGIC, protocol=2) + payload)
+    evil.write_bytes(pickle.dumps(torch_state.LEGACY_MAGIC, protocol=2) + payload)
     with pytest.raises(pickle.UnpicklingError):
-        lite.read_torch_state_dict(evil)
+        torch_state.read_torch_state_dict(evil)
 
 
 def test_keras_weights_file_round_trip(model, tmp_path):
