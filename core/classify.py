@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import backbones, paths
+from .bundle import BundleError, is_bundle
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 
@@ -14,10 +15,6 @@ def imagenet_class_names() -> tuple[str, ...]:
     """The 1000 ImageNet class names in index order, in words ("tiger cat")."""
     index = json.loads((paths.resources_dir() / "imagenet_class_index.json").read_text())
     return tuple(index[str(i)][1].replace("_", " ") for i in range(len(index)))
-
-
-def is_bundle(ref) -> bool:
-    return Path(ref).is_dir() and (Path(ref) / "model.json").exists()
 
 
 def load_predictor(ref: str, progress: Progress = no_progress,
@@ -33,6 +30,8 @@ def load_predictor(ref: str, progress: Progress = no_progress,
     check_stop(should_stop)
     if is_bundle(ref):
         return _bundle_predictor(Path(ref), progress)
+    if Path(ref).is_dir():
+        raise BundleError(f"{ref} is not a model bundle (it lacks model.keras or model.json).")
     spec = backbones.get(ref)
     progress(0.2, f"Building {spec.name}")
     from .models import build_classifier

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import paths
 from ..backbones import DEFAULT_BACKBONE, UnknownBackbone
+from ..bundle import BundleError
 from ..images import find_images
 from ..weights import WeightsCorrupt, WeightsMissing
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
@@ -56,12 +57,12 @@ def _load(model: str):
 
     try:
         return load_predictor(model, StderrProgress())
-    except (WeightsMissing, WeightsCorrupt, UnknownBackbone) as exc:
+    except (WeightsMissing, WeightsCorrupt, UnknownBackbone, BundleError) as exc:
         raise SetupError(str(exc)) from None
 
 
 def _record_speed(model: str, count: int, seconds: float) -> None:
-    from ..classify import is_bundle
+    from ..bundle import is_bundle
     from ..speeds import record_speed
 
     if not is_bundle(model) and count >= 16 and seconds > 0:

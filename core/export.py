@@ -1,0 +1,404 @@
+"""Export a model to other formats, each checked against the Keras model first.
+
+Formats (:data:`FORMATS`) and the file each one writes in the output folder:
+
+===========  ====================  ==============================================
+format       file                  metadata (``model.json``'s text)
+===========  ====================  ==============================================
+keras        model.keras           model.json beside it (the folder is a bundle)
+savedmodel   savedmodel/           ``savedmodel/assets.extra/model.json``
+tflite       model.tflite          float32; a TFLite metadata entry
+tflite-int8  model_int8.tflite     full-integer weights and activations, uint8
+                                   in, float32 scores out; a metadata entry
+onnx         model.onnx            opset 17, via tf2onnx; ``metadata_props``
+===========  ====================  ==============================================
+
+Every format is written to a hidden partial file, run on real images (the
+bundled samples unless the caller passes others) and compared with the Keras
+model's scores (:class:`Parity`), both computed on the CPU (:func:`on_cpu`).
+Only an export that passes is moved to its final name, so a file that exists
+was checked; a failed check is an error.
+The int8 file is calibrated on the same images it is checked on.
+
+TensorFlow, tf2onnx and the runtimes are imported inside functions only.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import shutil
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import images as image_io
+from . import paths
+from .jobs import Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress
+
+FORMATS = ("keras", "savedmodel", "tflite", "tflite-int8", "onnx")
+FILE_NAMES = {"keras": "model.keras", "savedmodel": "savedmodel", "tflite": "model.tflite",
+              "tflite-int8": "model_int8.tflite", "onnx": "model.onnx"}
+METADATA_KEY = "backbone_studio.model_json"
+ONNX_OPSET = 17
+# Float formats must match Keras to float rounding. Int8 weights and
+# activations move the embeddings by 5-30% (more for images unlike ImageNet),
+# so scores move by up to 0.05 (a confident head) to 0.15 (a weak one), and a
+# close call may flip: measured in docs/PACKAGING.md.
+FLOAT_TOLERANCE, FLOAT_MIN_AGREEMENT, FLOAT_CLOSE_CALL = 1e-4, 1.0, 1e-4
+INT8_TOLERANCE, INT8_MIN_AGREEMENT, INT8_CLOSE_CALL = 0.25, 0.9, 0.1
+BATCH = 16
+
+
+class ExportError(Exception):
+    """An export could not be made or failed its check; ``str()`` is the sentence."""
+
+
+@dataclass(frozen=True)
+class Parity:
+    """How an export's scores compare with the Keras model's on the same images.
+
+    ``top1_agreement``: the fraction of images whose best class in the export
+    is Keras's best or a close call, a class Keras scored within
+    ``close_call`` of its best (an int8 file may flip between two classes
+    Keras itself hardly told apart). ``max_abs_diff``: the largest score
+    difference over all images and classes. It passes when
+    ``max_abs_diff <= tolerance`` and ``top1_agreement >= min_agreement``.
+    """
+
+    images: int
+    top1_agreement: float
+    max_abs_diff: float
+    tolerance: float
+    min_agreement: float
+    close_call: float
+
+    @property
+    def passed(self) -> bool:
+        return self.max_abs_diff <= self.tolerance and self.top1_agreement >= self.min_agreement
+
+    def describe(self) -> str:
+        return (f"top-1 agreement {self.top1_agreement:.1%} on {self.images} images "
+                f"(needs {self.min_agreement:.0%}, close calls within {self.close_call:g} "
+                f"count), max score difference {self.max_abs_diff:.2g} (limit {self.tolerance:g})")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """One format's outcome: ``path`` and ``parity`` when it passed, else ``error``."""
+
+    format: str
+    seconds: float
+    path: Path | None = None
+    parity: Parity | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict:
+        parity = self.parity
+        return {"format": self.format, "ok": self.ok, "seconds": round(self.seconds, 2),
+                "path": str(self.path) if self.path else None, "error": self.error,
+                "parity": None if parity is None else {
+                    "images": parity.images, "top1_agreement": parity.top1_agreement,
+                    "max_abs_diff": parity.max_abs_diff, "tolerance": parity.tolerance,
+                    "min_agreement": parity.min_agreement, "close_call": parity.close_call}}
+
+
+def parse_formats(text: str) -> list[str]:
+    """``"tflite,onnx"`` -> ``["tflite", "onnx"]``; raises ValueError with a sentence."""
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [name for name in wanted if name not in FORMATS]
+    if unknown or not wanted:
+        raise ValueError(f"Unknown export format {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(FORMATS)}.")
+    return list(dict.fromkeys(wanted))
+
+
+def sample_images() -> list[Path]:
+    """The real photos shipped in resources/samples (the default check images)."""
+    return image_io.find_images([paths.resources_dir() / "samples"])
+
+
+def compare(reference: np.ndarray, scores: np.ndarray, tolerance: float = FLOAT_TOLERANCE,
+            min_agreement: float = FLOAT_MIN_AGREEMENT,
+            close_call: float = FLOAT_CLOSE_CALL) -> Parity:
+    """:class:`Parity` of ``scores`` against ``reference``, both (N, classes)."""
+    if scores.shape != reference.shape:
+        raise ExportError(f"The export gives scores of shape {scores.shape}, "
+                          f"the Keras model {reference.shape}.")
+    picked = reference[np.arange(len(scores)), scores.argmax(axis=1)]
+    agree = picked >= reference.max(axis=1) - close_call
+    return Parity(len(scores), float(agree.mean()), float(np.abs(scores - reference).max()),
+                  tolerance, min_agreement, close_call)
+
+
+def export_bundle(folder, out_dir, formats, image_paths=None, progress: Progress = no_progress,
+                  should_stop: ShouldStop = never_stop) -> list[ExportResult]:
+    """Load the bundle ``folder`` and :func:`export_model` it into ``out_dir``."""
+    from . import bundle
+
+    progress(0.0, f"Loading {Path(folder).name}")
+    model, meta = bundle.load(folder)
+    return export_model(model, meta, out_dir, formats, image_paths, progress, should_stop)
+
+
+def export_model(model, meta: dict, out_dir, formats, image_paths=None,
+                 progress: Progress = no_progress,
+                 should_stop: ShouldStop = never_stop) -> list[ExportResult]:
+    """Write ``model`` in each of ``formats`` into ``out_dir``, each one checked.
+
+    ``model`` takes (N, S, S, 3) uint8 RGB and gives (N, classes) scores;
+    ``meta`` is the bundle's model.json content, written beside the exports
+    and embedded where the format allows. ``image_paths`` (default: the
+    bundled samples) are the real images the exports are checked on.
+    One result per format, in order: a format that fails (or fails its
+    check) has ``error`` set, writes no file and leaves the others going.
+    Raises ``Cancelled`` (removing the partial file) when told to stop,
+    ExportError when no check image can be read.
+    """
+    formats = parse_formats(",".join(formats))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(meta, indent=1)  # as core.bundle writes it
+    paths.atomic_write_text(out_dir / "model.json", text)
+    progress(0.02, "Scoring the check images with the Keras model")
+    batch = load_check_images(image_paths or sample_images(), int(model.input_shape[1]))
+    with on_cpu():
+        reference = run_keras_model(model, batch)
+    results = []
+    for i, fmt in enumerate(formats):
+        check_stop(should_stop)
+        progress(0.05 + 0.95 * i / len(formats), f"Exporting {fmt}")
+        results.append(_export_one(fmt, model, text, batch, reference, out_dir, should_stop))
+    progress(1.0, "Export finished")
+    return results
+
+
+def load_check_images(image_paths, size: int) -> np.ndarray:
+    """(N, size, size, 3) uint8 of the readable files; ExportError if none is."""
+    loaded = []
+    for path in image_paths:
+        with contextlib.suppress(image_io.ImageError):
+            loaded.append(image_io.load_for_model(path, size))
+    if not loaded:
+        raise ExportError("None of the check images could be read, so no export can be "
+                          "checked; pass a folder of real images.")
+    return np.stack(loaded)
+
+
+@contextlib.contextmanager
+def on_cpu():
+    """Run TensorFlow ops on the CPU, where float32 is float32.
+
+    GPUs may compute float32 convolutions in TF32 (10-bit mantissa), which
+    alone moves scores by more than the float tolerance. Only the checks run
+    here; the files are written outside it so that they carry no device.
+    """
+    import tensorflow as tf
+
+    with tf.device("/CPU:0"):
+        yield
+
+
+def run_keras_model(model, batch: np.ndarray) -> np.ndarray:
+    """Scores of a Keras model (or any callable on tensors), in batches."""
+    parts = [np.asarray(model(batch[i:i + BATCH], training=False))
+             for i in range(0, len(batch), BATCH)]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def _export_one(fmt, model, text, batch, reference, out_dir: Path,
+                should_stop: ShouldStop) -> ExportResult:
+    start = time.perf_counter()
+    final = out_dir / FILE_NAMES[fmt]
+    partial = out_dir / f".partial-{final.name}"
+    _remove(partial)
+    try:
+        _WRITERS[fmt](model, partial, text, batch)
+        check_stop(should_stop)
+        with on_cpu():
+            scores = _RUNNERS[fmt](partial, batch)
+        limits = ((INT8_TOLERANCE, INT8_MIN_AGREEMENT, INT8_CLOSE_CALL)
+                  if fmt == "tflite-int8" else ())
+        parity = compare(reference, scores, *limits)
+        if not parity.passed:
+            raise ExportError(f"The {fmt} export does not behave like the Keras model: "
+                              f"{parity.describe()}. It was not saved{_HINTS.get(fmt, '.')}")
+        _remove(final)
+        os.replace(partial, final)
+        return ExportResult(fmt, time.perf_counter() - start, final, parity)
+    except (Cancelled, KeyboardInterrupt):
+        _remove(partial)
+        raise
+    except Exception as exc:  # one format's failure is that format's result
+        _remove(partial)
+        return ExportResult(fmt, time.perf_counter() - start, error=_sentence(fmt, exc))
+
+
+_HINTS = {"tflite-int8": "; check it on images like those the model will see "
+                        "(they also calibrate it)."}
+
+
+def _sentence(fmt: str, exc: Exception) -> str:
+    if isinstance(exc, ExportError):
+        return str(exc)
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"The {fmt} export failed ({type(exc).__name__}: {detail})."
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+# --------------------------------------------------------------------------
+# Writers: (model, target, model.json text, check images) -> file at target
+
+def _write_keras(model, target: Path, text: str, batch) -> None:
+    # Keras insists on the .keras suffix; the partial name keeps it.
+    model.save(str(target))
+
+
+def _write_savedmodel(model, target: Path, text: str, batch) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the signature
+        model.export(str(target), format="tf_saved_model", verbose=False)
+    paths.atomic_write_text(target / "assets.extra" / "model.json", text)
+
+
+def _write_tflite(model, target: Path, text: str, batch) -> None:
+    from .inference import convert_to_litert
+
+    paths.atomic_write_bytes(target, embed_tflite_metadata(convert_to_litert(model), text))
+
+
+def _write_tflite_int8(model, target: Path, text: str, batch) -> None:
+    import tensorflow as tf
+
+    def representative():
+        for image in batch:
+            yield [image[None]]  # uint8, as the model takes it
+
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        # The uint8 input needs no statistics: its scale is the identity.
+        warnings.filterwarnings("ignore", message="Statistics for quantized inputs")
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.uint8
+        converter.inference_output_type = tf.float32
+        data = converter.convert()
+    paths.atomic_write_bytes(target, embed_tflite_metadata(data, text))
+
+
+def _write_onnx(model, target: Path, text: str, batch) -> None:
+    try:
+        import tensorflow as tf
+        from tf2onnx import convert as tf2onnx_convert
+    except ImportError as exc:
+        raise ExportError("ONNX export needs the tf2onnx package, which is not installed "
+                          f"here ({exc}); install it with pip install tf2onnx.") from None
+    size = int(model.input_shape[1])
+    spec = (tf.TensorSpec((None, size, size, 3), tf.uint8, name="image"),)
+    function = tf.function(lambda images: model(images, training=False))
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+    with contextlib.redirect_stdout(io.StringIO()):
+        proto, _ = tf2onnx_convert.from_function(function, input_signature=spec,
+                                                 opset=ONNX_OPSET)
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, text
+    paths.atomic_write_bytes(target, proto.SerializeToString())
+
+
+def embed_tflite_metadata(data: bytes, text: str) -> bytes:
+    """The TFLite flatbuffer ``data`` with ``text`` as metadata :data:`METADATA_KEY`."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray(data))
+    buffer = schema.BufferT()
+    buffer.data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name, entry.buffer = METADATA_KEY, len(model.buffers) - 1
+    model.metadata = (model.metadata or []) + [entry]
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def embedded_metadata(path) -> dict:
+    """The model.json embedded in an exported file or SavedModel folder."""
+    path = Path(path)
+    if path.is_dir():
+        return json.loads((path / "assets.extra" / "model.json").read_text())
+    if path.suffix == ".onnx":
+        import onnx
+
+        props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+        return json.loads(props[METADATA_KEY])
+    if path.suffix == ".tflite":
+        from tensorflow.lite.tools import flatbuffer_utils
+
+        model = flatbuffer_utils.read_model(str(path))
+        entry = next(m for m in model.metadata if m.name.decode() == METADATA_KEY)
+        return json.loads(bytes(model.buffers[entry.buffer].data).decode("utf-8"))
+    raise ValueError(f"{path.name} is not an export that carries metadata.")
+
+
+# --------------------------------------------------------------------------
+# Runners: (exported file, images) -> (N, classes) float32 scores
+
+def _run_keras(target: Path, batch) -> np.ndarray:
+    import keras
+
+    from . import preprocessing  # noqa: F401  registers the Preprocess layer
+
+    return run_keras_model(keras.saving.load_model(str(target), safe_mode=True), batch)
+
+
+def _run_savedmodel(target: Path, batch) -> np.ndarray:
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(str(target))  # keep it alive: it owns the variables
+    return run_keras_model(lambda x, training: loaded.serve(tf.constant(x)), batch)
+
+
+def _run_tflite(target: Path, batch) -> np.ndarray:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(target), num_threads=os.cpu_count())
+    inp = interpreter.get_input_details()[0]
+    interpreter.resize_tensor_input(inp["index"], list(batch.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(inp["index"], batch.astype(inp["dtype"]))
+    interpreter.invoke()
+    out = interpreter.get_output_details()[0]
+    scores = interpreter.get_tensor(out["index"]).astype(np.float32)
+    scale, zero = out["quantization"]
+    return (scores - zero) * scale if scale else scores
+
+
+def _run_onnx(target: Path, batch) -> np.ndarray:
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise ExportError("The ONNX file cannot be checked without the onnxruntime package "
+                          f"({exc}); install it with pip install onnxruntime.") from None
+    session = onnxruntime.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return np.asarray(session.run(None, {name: batch})[0], dtype=np.float32)
+
+
+_WRITERS = {"keras": _write_keras, "savedmodel": _write_savedmodel, "tflite": _write_tflite,
+            "tflite-int8": _write_tflite_int8, "onnx": _write_onnx}
+_RUNNERS = {"keras": _run_keras, "savedmodel": _run_savedmodel, "tflite": _run_tflite,
+            "tflite-int8": _run_tflite, "onnx": _run_onnx}
