@@ -1,0 +1,116 @@
+"""``python main.py train DATA_DIR --out BUNDLE``: fine-tune a backbone headless.
+
+DATA_DIR is one sub-folder per class, or a project folder (with its
+``project.json``). Progress goes to stderr; ``--format json`` prints one JSON
+document on stdout. Exit 1 when some images could not be read (the model is
+trained on the rest), 2 for setup problems.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..backbones import DEFAULT_BACKBONE
+from ..jobs import throttled
+from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="fine-tune a backbone on a folder of labelled images",
+        description="Train a classifier on DATA_DIR (one sub-folder per class) and save a "
+                    "model bundle.")
+    parser.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    parser.add_argument("--out", type=Path, required=True, metavar="BUNDLE",
+                        help="the model bundle folder to write")
+    parser.add_argument("--backbone", default=DEFAULT_BACKBONE)
+    parser.add_argument("--weights", choices=("imagenet", "random"), default="imagenet",
+                        help="'random' initialises the backbone randomly (to compare)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--val-split", type=float, default=0.2)
+    parser.add_argument("--augment", action="store_true",
+                        help="random flips, rotations, zoom, contrast and brightness")
+    parser.add_argument("--fine-tune-layers", type=int, default=0, metavar="N",
+                        help="then unfreeze the backbone's top N layers at a 10x lower rate")
+    parser.add_argument("--fine-tune-epochs", type=int, default=5)
+    parser.add_argument("--class-weights", action="store_true",
+                        help="weigh classes by their inverse frequency (imbalanced data)")
+    parser.add_argument("--patience", type=int, default=5,
+                        help="stop after this many epochs without improvement (0: never)")
+    parser.add_argument("--input-size", type=int, default=None,
+                        help="image size in pixels (default: the backbone's)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import bundle, training
+    from ..backbones import UnknownBackbone, get
+    from ..dataset import ProjectError, load_folder
+    from ..weights import WeightsCorrupt, WeightsMissing
+
+    _check_numbers(args)
+    try:
+        spec = get(args.backbone)
+        items, class_names = load_folder(args.data_dir)
+    except (UnknownBackbone, ProjectError) as exc:
+        raise SetupError(str(exc)) from None
+    config = training.TrainConfig(
+        backbone=spec.name, pretrained=args.weights == "imagenet", input_size=args.input_size,
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        val_split=args.val_split, seed=args.seed, augment=args.augment,
+        class_weights=args.class_weights, patience=args.patience,
+        fine_tune_layers=args.fine_tune_layers, fine_tune_epochs=args.fine_tune_epochs)
+    progress = throttled(StderrProgress(), 0.005)
+    try:
+        result = training.train(items, class_names, config, progress)
+    except (training.TrainingError, WeightsMissing, WeightsCorrupt) as exc:
+        raise SetupError(str(exc)) from None
+    try:
+        bundle.save(args.out, result.model, result.bundle_meta(), progress)
+    except bundle.BundleError as exc:
+        raise SetupError(str(exc)) from None
+    _report(args, result)
+    return EXIT_SOME_FAILED if result.skipped else EXIT_OK
+
+
+def _check_numbers(args) -> None:
+    if args.epochs < 1 or args.batch_size < 1 or args.learning_rate <= 0:
+        raise SetupError("--epochs, --batch-size and --learning-rate must be positive")
+    if not 0 <= args.val_split < 1:
+        raise SetupError("--val-split must be at least 0 and below 1")
+    if args.fine_tune_layers < 0 or args.patience < 0:
+        raise SetupError("--fine-tune-layers and --patience cannot be negative")
+
+
+def summary(args, result) -> dict:
+    """The JSON document ``--format json`` prints."""
+    return {
+        "bundle": str(args.out), "backbone": result.config.backbone,
+        "weights": args.weights, "class_names": result.class_names,
+        "train_samples": len(result.train_items), "val_samples": len(result.val_items),
+        "val_accuracy": result.val_accuracy, "threshold": result.threshold,
+        "epochs_run": len(result.history["loss"]), "best_epoch": result.best_epoch,
+        "cancelled": result.cancelled, "seconds": round(result.seconds, 2),
+        "history": result.history,
+        "skipped": [{"path": p, "error": r} for p, r in result.skipped],
+    }
+
+
+def _report(args, result) -> None:
+    doc = summary(args, result)
+    if args.format == "json":
+        print(json.dumps(doc))
+        return
+    accuracy = "n/a" if doc["val_accuracy"] is None else f"{doc['val_accuracy']:.1%}"
+    print(f"saved {doc['bundle']}: {doc['backbone']}, {len(doc['class_names'])} classes, "
+          f"{doc['train_samples']} training and {doc['val_samples']} validation images")
+    print(f"validation accuracy {accuracy} (best epoch {doc['best_epoch']} of "
+          f"{doc['epochs_run']}), unknown below {doc['threshold']:.2f}, "
+          f"{doc['seconds']:.0f} s")
+    for item in doc["skipped"]:
+        print(f"skipped {item['path']}: {item['error']}", file=sys.stderr)

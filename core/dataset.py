@@ -1,0 +1,474 @@
+"""A labelled project on disk: classes, samples, import, checks, split.
+
+A project is a folder holding ``project.json`` (the manifest) and, for images
+copied in, ``images/<class>/<file>``. The manifest is the truth: it lists the
+classes in order and every sample (its path, relative to the project for a
+copied image or absolute for an image referenced in place, its class and
+when it was added). A sample's class is the manifest's, not its folder's, so
+renaming, merging a class or moving a sample only rewrites the manifest.
+
+Crash safety: the manifest is written whole to a temporary file and renamed
+over the old one on every change, so it is always a valid file; a copied
+image is written to a temporary name and renamed into place before the
+manifest names it. :meth:`Project.open` finishes what a crash interrupted:
+it removes leftover temporary files and adopts images found in
+``images/<class>/`` that the manifest does not list yet (copied just before
+the crash), so no image that reached the project is lost.
+
+DATA_DIR (the command line's input) is the plain convention without a
+manifest: one sub-folder per class; :func:`load_folder` reads it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from . import paths
+from .images import ImageError, find_images, is_image_file
+from .jobs import Cancelled, Progress, ShouldStop, never_stop, no_progress
+
+MANIFEST = "project.json"
+IMAGES = "images"
+SCHEMA_VERSION = 1
+TMP_SUFFIX = ".tmp"
+CHECKPOINT_SECONDS = 1.0  # an import rewrites the manifest at most this often
+
+
+class ProjectError(Exception):
+    """A project could not be opened or changed; ``str()`` is the user's sentence."""
+
+
+class LabelledImage(NamedTuple):
+    """One image with its class, as training and evaluation take them."""
+
+    path: Path
+    class_name: str
+
+
+@dataclass
+class Sample:
+    """One labelled image of a project.
+
+    ``path`` is POSIX-style, relative to the project folder for a copied image
+    and absolute for an image referenced in place.
+    """
+
+    path: str
+    class_name: str
+    added: str = field(default_factory=lambda: _now())
+
+    @property
+    def referenced(self) -> bool:
+        return Path(self.path).is_absolute()
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "class": self.class_name, "added": self.added}
+
+
+@dataclass
+class Project:
+    """A labelled project; every change method saves the manifest at once."""
+
+    root: Path
+    classes: list[str] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- files
+
+    @classmethod
+    def create(cls, root) -> "Project":
+        """A new, empty project in ``root`` (created; must not hold a project)."""
+        root = Path(root)
+        if (root / MANIFEST).exists():
+            raise ProjectError(f"{root} already holds a project; open it instead.")
+        project = cls(root)
+        project.save()
+        return project
+
+    @classmethod
+    def open(cls, root) -> "Project":
+        """Read ``root/project.json`` and recover from an interrupted change."""
+        root = Path(root)
+        manifest = root / MANIFEST
+        try:
+            doc = json.loads(manifest.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ProjectError(f"{root} is not a project (it has no {MANIFEST}).") from None
+        except (OSError, ValueError) as exc:
+            raise ProjectError(f"{manifest} could not be read ({exc}).") from None
+        version = doc.get("schema_version") if isinstance(doc, dict) else None
+        if not isinstance(version, int):
+            raise ProjectError(f"{manifest} is not a Backbone Studio project manifest.")
+        if version > SCHEMA_VERSION:
+            raise ProjectError(f"{root} was saved by a newer version of Backbone Studio "
+                               f"(project format {version}); update the app to open it.")
+        try:
+            samples = [Sample(s["path"], s["class"], s.get("added", "")) for s in doc["samples"]]
+        except (KeyError, TypeError):
+            raise ProjectError(f"{manifest} is damaged: a sample lacks its path or class.") from None
+        classes = list(doc.get("classes", []))
+        classes += sorted({s.class_name for s in samples} - set(classes))
+        project = cls(root, classes, samples)
+        project._recover()
+        return project
+
+    @classmethod
+    def open_or_create(cls, root) -> "Project":
+        root = Path(root)
+        return cls.open(root) if (root / MANIFEST).exists() else cls.create(root)
+
+    def save(self) -> None:
+        """Write the manifest atomically (temporary file, then rename)."""
+        doc = {"schema_version": SCHEMA_VERSION, "classes": self.classes,
+               "samples": [s.to_json() for s in self.samples]}
+        paths.atomic_write_text(self.root / MANIFEST, json.dumps(doc, indent=1))
+
+    def _recover(self) -> None:
+        """Drop temporary files; adopt copied images the manifest lacks."""
+        for stale in self.root.glob(f".{MANIFEST}.*{TMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
+        images = self.root / IMAGES
+        if not images.is_dir():
+            return
+        known = {s.path for s in self.samples}
+        class_of_folder = {_folder_name(name): name for name in self.classes}
+        adopted = False
+        for folder in sorted(p for p in images.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if path.name.endswith(TMP_SUFFIX):
+                    path.unlink(missing_ok=True)
+                elif (path.is_file() and is_image_file(path) and folder.name in class_of_folder
+                      and path.relative_to(self.root).as_posix() not in known):
+                    relative = path.relative_to(self.root).as_posix()
+                    self.samples.append(Sample(relative, class_of_folder[folder.name]))
+                    adopted = True
+        if adopted:
+            self.save()
+
+    # ----------------------------------------------------------------- views
+
+    def absolute(self, sample: Sample) -> Path:
+        return Path(sample.path) if sample.referenced else self.root / sample.path
+
+    def counts(self) -> dict[str, int]:
+        """Class name -> number of samples, in class order."""
+        counts = {name: 0 for name in self.classes}
+        for sample in self.samples:
+            counts[sample.class_name] += 1
+        return counts
+
+    def samples_of(self, class_name: str) -> list[Sample]:
+        return [s for s in self.samples if s.class_name == class_name]
+
+    def labelled(self) -> list[LabelledImage]:
+        """Every sample as (absolute path, class), in manifest order."""
+        return [LabelledImage(self.absolute(s), s.class_name) for s in self.samples]
+
+    def find(self, path) -> Sample:
+        """The sample whose manifest path or absolute path is ``path``."""
+        key = str(path)
+        for sample in self.samples:
+            if sample.path == key or str(self.absolute(sample)) == key:
+                return sample
+        raise ProjectError(f"{path} is not a sample of this project.")
+
+    # --------------------------------------------------------------- classes
+
+    def add_class(self, name: str) -> None:
+        name = _check_class_name(name)
+        if name in self.classes:
+            raise ProjectError(f"There is already a class called {name!r}.")
+        self.classes.append(name)
+        self.save()
+
+    def rename_class(self, old: str, new: str) -> None:
+        """Rename a class; its samples follow (files stay where they are)."""
+        self._require_class(old)
+        new = _check_class_name(new)
+        if new != old and new in self.classes:
+            raise ProjectError(f"There is already a class called {new!r}; merge instead.")
+        self.classes[self.classes.index(old)] = new
+        for sample in self.samples:
+            if sample.class_name == old:
+                sample.class_name = new
+        self.save()
+
+    def merge_classes(self, sources: Sequence[str], target: str) -> None:
+        """Move every sample of ``sources`` into ``target`` (created if new)."""
+        for name in sources:
+            self._require_class(name)
+        target = _check_class_name(target)
+        if target not in self.classes:
+            self.classes.insert(self.classes.index(sources[0]), target)
+        for sample in self.samples:
+            if sample.class_name in sources:
+                sample.class_name = target
+        self.classes = [c for c in self.classes if c == target or c not in sources]
+        self.save()
+
+    def delete_class(self, name: str) -> None:
+        """Remove a class and its samples; copied images are deleted too."""
+        self._require_class(name)
+        doomed = self.samples_of(name)
+        self.classes.remove(name)
+        self.samples = [s for s in self.samples if s.class_name != name]
+        self.save()  # first: a crash now leaves stray files, never missing ones
+        self._delete_files(doomed)
+
+    def _require_class(self, name: str) -> None:
+        if name not in self.classes:
+            raise ProjectError(f"There is no class called {name!r}.")
+
+    # --------------------------------------------------------------- samples
+
+    def move_samples(self, samples: Sequence, class_name: str) -> None:
+        """Relabel samples (or their paths) as ``class_name``."""
+        self._require_class(class_name)
+        for item in samples:
+            self._as_sample(item).class_name = class_name
+        self.save()
+
+    def delete_samples(self, samples: Sequence) -> None:
+        """Remove samples; copied images are deleted, referenced ones left alone."""
+        doomed = [self._as_sample(item) for item in samples]
+        ids = {id(s) for s in doomed}
+        self.samples = [s for s in self.samples if id(s) not in ids]
+        self.save()
+        self._delete_files(doomed)
+
+    def _as_sample(self, item) -> Sample:
+        return item if isinstance(item, Sample) else self.find(item)
+
+    def _delete_files(self, doomed: Sequence[Sample]) -> None:
+        for sample in doomed:
+            if not sample.referenced:
+                self.absolute(sample).unlink(missing_ok=True)
+
+    def add_images(self, files: Sequence, class_name: str, copy: bool = True,
+                   progress: Progress = no_progress,
+                   should_stop: ShouldStop = never_stop) -> list[Sample]:
+        """Add image files to ``class_name`` (created if new); returns the new samples.
+
+        ``copy`` puts a copy under ``images/<class>/``; otherwise the file is
+        referenced where it is. Files are not decoded here (see
+        :meth:`warnings`). On cancel what was added is saved, then
+        :class:`Cancelled` is raised.
+        """
+        class_name = _check_class_name(class_name)
+        if class_name not in self.classes:
+            self.classes.append(class_name)
+            self.save()  # before any copy, so a crash's copies can be adopted
+        return self._add_all([(Path(f), class_name) for f in files], copy, progress,
+                             should_stop)
+
+    def import_tree(self, folder, copy: bool = True, progress: Progress = no_progress,
+                    should_stop: ShouldStop = never_stop) -> list[Sample]:
+        """Import a folder-per-class tree (DATA_DIR); returns the new samples.
+
+        Each sub-folder is a class (added if new); its images, searched
+        recursively, become samples. A job: reports progress, and on cancel
+        saves what was imported, then raises :class:`Cancelled`.
+        """
+        items, class_names = _scan_tree(Path(folder))
+        new = [_check_class_name(n) for n in class_names if n not in self.classes]
+        if new:
+            self.classes += new
+            self.save()  # before any copy, so a crash's copies can be adopted
+        return self._add_all([(item.path, item.class_name) for item in items], copy,
+                             progress, should_stop)
+
+    def _add_all(self, items, copy, progress, should_stop) -> list[Sample]:
+        added: list[Sample] = []
+        last_save = time.monotonic()
+        try:
+            for done, (path, class_name) in enumerate(items):
+                if should_stop():
+                    raise Cancelled()
+                if not path.is_file():
+                    raise ProjectError(f"{path} is not a file.")
+                sample = self._copy_in(path, class_name) if copy else Sample(
+                    path.resolve().as_posix(), class_name)
+                self.samples.append(sample)
+                added.append(sample)
+                progress((done + 1) / len(items), f"Added {path.name}")
+                if time.monotonic() - last_save > CHECKPOINT_SECONDS:
+                    self.save()
+                    last_save = time.monotonic()
+        finally:
+            self.save()
+        return added
+
+    def _copy_in(self, source: Path, class_name: str) -> Sample:
+        """Copy ``source`` to ``images/<class>/`` under a free name, atomically."""
+        folder = self.root / IMAGES / _folder_name(class_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free_name(folder, source.name)
+        tmp = folder / f".{target.name}.{os.getpid()}{TMP_SUFFIX}"
+        with open(source, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, target)
+        return Sample(target.relative_to(self.root).as_posix(), class_name)
+
+    # ------------------------------------------------------- checks and split
+
+    def warnings(self, progress: Progress = no_progress,
+                 should_stop: ShouldStop = never_stop) -> list["DataWarning"]:
+        """What the user should know before training; never raises for bad files."""
+        return check(self.labelled(), self.classes, progress, should_stop)
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """Something worth fixing before training.
+
+    ``kind``: "few_images", "imbalance", "duplicate" or "unreadable";
+    ``message`` is the user's sentence; ``paths`` the files concerned.
+    """
+
+    kind: str
+    message: str
+    paths: tuple = ()
+    class_name: str = ""
+
+
+MIN_PER_CLASS = 10
+MAX_IMBALANCE = 3.0
+
+
+def check(items: Sequence[LabelledImage], classes: Sequence[str],
+          progress: Progress = no_progress,
+          should_stop: ShouldStop = never_stop) -> list[DataWarning]:
+    """Warnings for ``items``: small classes, imbalance, duplicates, unreadable files.
+
+    Every file is read and decoded (progress is reported; :class:`Cancelled`
+    on stop). Duplicates are files with the same content (sha256).
+    """
+    from .embeddings import content_hash
+    from .images import load_rgb
+
+    found: list[DataWarning] = []
+    counts = {name: 0 for name in classes}
+    for item in items:
+        counts[item.class_name] = counts.get(item.class_name, 0) + 1
+    for name, count in counts.items():
+        if count < MIN_PER_CLASS:
+            found.append(DataWarning("few_images", f"Class {name!r} has {count} image(s); "
+                                 f"add at least {MIN_PER_CLASS} for a useful model.",
+                                 class_name=name))
+    nonzero = [c for c in counts.values() if c]
+    if nonzero and max(nonzero) > MAX_IMBALANCE * min(nonzero):
+        big = max(counts, key=counts.get)
+        small = min((n for n in counts if counts[n]), key=counts.get)
+        found.append(DataWarning("imbalance", f"Classes are imbalanced: {big!r} has "
+                             f"{counts[big]} images, {small!r} only {counts[small]}. "
+                             "Add images or turn on class weights."))
+    by_hash: dict[str, list[Path]] = {}
+    for done, item in enumerate(items):
+        if should_stop():
+            raise Cancelled()
+        progress(done / max(1, len(items)), f"Checking {Path(item.path).name}")
+        try:
+            load_rgb(item.path)
+            by_hash.setdefault(content_hash(item.path), []).append(Path(item.path))
+        except (ImageError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, ImageError) else str(exc)
+            found.append(DataWarning("unreadable", f"{Path(item.path).name} cannot be used: "
+                                 f"{reason}.", (Path(item.path),), item.class_name))
+    for group in by_hash.values():
+        if len(group) > 1:
+            names = ", ".join(p.name for p in group)
+            found.append(DataWarning("duplicate", f"{len(group)} files are the same image "
+                                 f"({names}); keep one.", tuple(group)))
+    progress(1.0, "Checked")
+    return found
+
+
+def split(items: Sequence, val_fraction: float, seed: int = 0) -> tuple[list, list]:
+    """Stratified, seeded split into (train, validation), each in input order.
+
+    ``items`` are (path, class) pairs such as :class:`LabelledImage`. Each class
+    with n samples gives round(n * val_fraction) to validation, but at least
+    one when n >= 2 and val_fraction > 0, and always keeps one for training.
+    """
+    by_class: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_class.setdefault(item[1], []).append(index)
+    rng = np.random.default_rng(seed)
+    val_indices: set[int] = set()
+    for name in sorted(by_class):
+        indices = by_class[name]
+        n = len(indices)
+        take = round(n * val_fraction) if val_fraction > 0 else 0
+        if val_fraction > 0 and n >= 2:
+            take = min(max(take, 1), n - 1)
+        else:
+            take = 0
+        val_indices.update(rng.permutation(indices)[:take].tolist())
+    train = [item for i, item in enumerate(items) if i not in val_indices]
+    val = [item for i, item in enumerate(items) if i in val_indices]
+    return train, val
+
+
+def load_folder(data_dir) -> tuple[list[LabelledImage], list[str]]:
+    """Samples and class names of a DATA_DIR, or of a project folder.
+
+    A folder with a ``project.json`` is read as a project; otherwise each
+    sub-folder is a class (sorted by name) holding its images, searched
+    recursively. Raises :class:`ProjectError` when there is nothing to use.
+    """
+    data_dir = Path(data_dir)
+    if (data_dir / MANIFEST).is_file():
+        project = Project.open(data_dir)
+        return project.labelled(), list(project.classes)
+    if not data_dir.is_dir():
+        raise ProjectError(f"{data_dir} is not a folder.")
+    return _scan_tree(data_dir)
+
+
+def _scan_tree(folder: Path) -> tuple[list[LabelledImage], list[str]]:
+    if not folder.is_dir():
+        raise ProjectError(f"{folder} is not a folder.")
+    class_names = sorted(p.name for p in folder.iterdir()
+                         if p.is_dir() and not p.name.startswith("."))
+    if not class_names:
+        raise ProjectError(f"{folder} has no sub-folders: put each class's images "
+                           "in a sub-folder named after the class.")
+    items = [LabelledImage(path, name) for name in class_names
+             for path in find_images([folder / name])]
+    return items, class_names
+
+
+def _check_class_name(name: str) -> str:
+    name = str(name).strip()
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise ProjectError(f"{name!r} cannot be a class name: use letters, digits, "
+                           "spaces, '-' or '_'.")
+    return name
+
+
+def _folder_name(class_name: str) -> str:
+    """A safe folder name for a class (the manifest keeps the real name)."""
+    return re.sub(r"[^\w\- ]", "_", class_name).strip() or "class"
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    stem, suffix = Path(name).stem, Path(name).suffix
+    target, n = folder / name, 1
+    while target.exists():
+        target, n = folder / f"{stem}_{n}{suffix}", n + 1
+    return target
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
