@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import weights
 from .weights import WeightsFile as W
 
 USE_CASES = {
@@ -214,3 +215,29 @@ def get(name: str) -> Backbone:
         return _BY_NAME[key]
     except KeyError:
         raise UnknownBackbone(name) from None
+
+
+# Which backbones suit how many images, smallest data first. A frozen small
+# backbone generalises best from few images and trains in seconds; with
+# thousands of images a bigger backbone's better features pay off.
+ADVICE = (
+    (300, ("EfficientNetLite0", "MobileNetV2"),
+     "few images: a small backbone generalises best and trains in seconds"),
+    (3000, ("EfficientNetB0", "DenseNet121", "EfficientNetLite0"),
+     "a medium-sized set: a mid-sized backbone's better features pay off"),
+    (None, ("EfficientNetV2B0", "ResNet50", "EfficientNetB0", "EfficientNetLite0"),
+     "plenty of images: a bigger backbone can use them"),
+)
+
+
+def recommend(image_count: int) -> tuple[str, str]:
+    """(backbone name, why) for a project of ``image_count`` images.
+
+    Prefers a backbone whose weights are on this computer; falls back to the
+    first suggestion (the user can download its weights in the Models tab).
+    """
+    for limit, names, why in ADVICE:
+        if limit is None or image_count < limit:
+            usable = [n for n in names if weights.status(get(n)) in ("bundled", "cached")]
+            return (usable or list(names))[0], why
+    raise AssertionError("ADVICE ends with an open-ended row")

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,6 +20,8 @@ from . import paths
 from .images import ImageError, load_for_model
 from .inference import Prediction, top_k
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
+
+DECODE_THREADS = 2
 
 
 @dataclass
@@ -55,14 +57,26 @@ def _decode(path: Path, size: int):
 def iter_classify(predictor, files: list[Path], k: int = 5, threshold: float = 0.0,
                   batch_size: int = 16, should_stop: ShouldStop = never_stop
                   ) -> Iterator[list[FileResult]]:
-    """Yield results batch by batch, in input order. Raises ``Cancelled``."""
+    """Yield results batch by batch, in input order. Raises ``Cancelled``.
+
+    Only the next batch is decoded ahead, so a cancel waits for at most the
+    files already being decoded, never for the whole folder.
+    """
     size = predictor.input_size
     batches = [files[i:i + batch_size] for i in range(0, len(files), batch_size)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = pool.map(lambda b: [_decode(p, size) for p in b], batches)
-        for batch, decoded in zip(batches, pending):
-            check_stop(should_stop)
-            yield _score_batch(predictor, batch, decoded, k, threshold)
+    with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+        ahead: list[Future] = []
+        try:
+            for n, batch in enumerate(batches):
+                current = ahead or [pool.submit(_decode, p, size) for p in batch]
+                upcoming = batches[n + 1] if n + 1 < len(batches) else []
+                ahead = [pool.submit(_decode, p, size) for p in upcoming]
+                check_stop(should_stop)
+                decoded = [f.result() for f in current]
+                yield _score_batch(predictor, batch, decoded, k, threshold)
+        finally:  # cancelled, failed or closed early: drop what has not started
+            for future in ahead:
+                future.cancel()
 
 
 def _score_batch(predictor, batch, decoded, k, threshold) -> list[FileResult]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
                                QTabWidget)
 
 from core import APP_NAME
@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
         self._build_classify_tabs()
         self._build_status_bar()
         self._build_menus()
+        self._build_teach_tab()
         self._connect_model_state()
         self.resize(1100, 760)
         geometry = self.settings.value("window/geometry")
@@ -40,9 +41,10 @@ class MainWindow(QMainWindow):
 
     # --- construction -----------------------------------------------------
     def _build_classify_tabs(self) -> None:
-        self.classify_tabs.addTab(placeholder("Live camera and video: coming soon."), "Live")
-        self.classify_tabs.addTab(placeholder("Classify a folder: coming soon."), "Folder")
-        self.classify_tabs.addTab(placeholder("One image: coming soon."), "Image")
+        from .classify import ClassifyPanels
+
+        self.classify = ClassifyPanels(self)  # Live, Folder and Image tabs
+        self.tabs.addTab(self.classify.models_panel, "Models")
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -59,14 +61,34 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions(self.classify.file_actions())
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.menuBar().addMenu("&Models").addActions(self.classify.model_actions())
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _build_teach_tab(self) -> None:
+        """The Teach tab (after Classify) and its menu (before Help); the wizard loads lazily."""
+        from .wizard.teach_tab import TeachTab
+
+        self.teach = TeachTab(self)
+        self.tabs.insertTab(1, self.teach, "Teach")
+        menu = QMenu("&Teach", self)
+        for text, shortcut, slot in (("&New model…", QKeySequence.New, self.teach.new_model),
+                                     ("&Open project…", None, self.teach.open_project)):
+            action = menu.addAction(text)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(lambda checked=False, slot=slot: (
+                self.tabs.setCurrentWidget(self.teach), slot()))
+        help_menu = next((a for a in self.menuBar().actions() if a.text() == "&Help"), None)
+        self.menuBar().insertMenu(help_menu, menu)
 
     def _connect_model_state(self) -> None:
         self.models.loading.connect(self._model_loading)
@@ -96,7 +118,8 @@ class MainWindow(QMainWindow):
 
     def _model_failed(self, message: str) -> None:
         self.load_progress.hide()
-        self.model_label.setText("Model: none")
+        current = self.models.predictor  # a failed switch leaves the old model in use
+        self.model_label.setText(f"Model: {current.description}" if current else "Model: none")
         self.statusBar().showMessage(message)
 
     def _about(self) -> None:
@@ -104,5 +127,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.teach.shutdown()
+        self.classify.shutdown()
         self.models.shutdown()
         super().closeEvent(event)

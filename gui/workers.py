@@ -7,7 +7,10 @@ a kind alive: starting a new one cancels the one it replaces.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 import time
 
@@ -16,6 +19,17 @@ from PySide6.QtCore import QObject, QThread, Signal
 from core.jobs import Cancelled
 
 log = logging.getLogger(__name__)
+
+
+def background_priority(niceness: int = 10) -> None:
+    """Let the GUI thread win the CPU over the calling (worker) thread.
+
+    On Linux a thread has its own nice value, and threads it starts inherit
+    it (a decode pool, a capture thread). Elsewhere this does nothing.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
 
 
 def user_message(exc: BaseException) -> str:
@@ -53,6 +67,7 @@ class JobWorker(QThread):
             self.progressed.emit(float(fraction), message)
 
     def run(self) -> None:
+        background_priority()
         kwargs = dict(self._kwargs, progress=self._progress, should_stop=self.should_stop)
         if self._partial_kw:
             kwargs[self._partial_kw] = self.partial.emit

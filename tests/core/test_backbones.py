@@ -67,3 +67,11 @@ def test_every_family_has_a_use_case_and_from_scratch_nets_say_so():
         assert spec.use_case
     assert {b.name for b in backbones.all_backbones() if b.weights_kind == "none"} == \
         {"LeNet5", "AlexNet"}
+
+
+def test_recommendation_prefers_a_backbone_whose_weights_are_here():
+    small, why = backbones.recommend(120)
+    assert small == "EfficientNetLite0" and "few images" in why
+    # With thousands of images nothing downloadable is here, so the bundled
+    # backbone is still the one that can actually train.
+    assert backbones.recommend(50_000)[0] == "EfficientNetLite0"

@@ -1,0 +1,285 @@
+"""Models: every backbone with its numbers; pick one, get its weights, open a bundle."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QProgressBar, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core import backbones, weights
+from core.classify import is_bundle
+
+from ..workers import JobSlot, JobWorker
+from .jobs import download_weights, import_weights, measure_speed
+
+COLUMNS = ("Backbone", "Family", "Input", "Parameters", "ImageNet top-1", "GMACs", "Size",
+           "Speed here", "Weights", "When to use it")
+SPEED, WEIGHTS = COLUMNS.index("Speed here"), COLUMNS.index("Weights")
+STATUS_WORDS = {"bundled": "bundled ✓", "cached": "downloaded ✓",
+                "downloadable": "not here: download", "none": "none: train it"}
+WEIGHTS_FILTER = "Keras weights (*.h5 *.keras);;All files (*)"
+
+
+class _Item(QTableWidgetItem):
+    """A cell shown as ``text`` and sorted by ``key``."""
+
+    def __init__(self, text: str, key=None):
+        super().__init__(text)
+        self.key = text.lower() if key is None else key
+        self.setFlags(Qt.ItemIsSelectable | Qt.ItemIsEnabled)
+
+    def __lt__(self, other) -> bool:
+        try:
+            return self.key < other.key
+        except TypeError:
+            return str(self.key) < str(other.key)
+
+
+def _speeds() -> dict:
+    from core.speeds import measured_speeds
+
+    return measured_speeds()
+
+
+class ModelsPanel(QWidget):
+    """The backbone table; "Use this model" loads through the window's ModelState."""
+
+    message_changed = Signal(str)
+
+    def __init__(self, models, settings, parent=None):
+        super().__init__(parent)
+        self.models, self.settings = models, settings
+        self._download_slot = JobSlot(self)
+        self._speed_slot = JobSlot(self)
+        self._build()
+        self._connect()
+        self.refresh()
+        self.select(backbones.DEFAULT_BACKBONE)
+
+    # --- construction -----------------------------------------------------
+    def _build(self) -> None:
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        # Registry order (oldest families first) until a header is clicked.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.Stretch)
+        self.title = QLabel("")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.details = QLabel("")
+        self.details.setWordWrap(True)
+        self.use_button = QPushButton("Use this model")
+        self.download_button = QPushButton("Download weights")
+        self.import_button = QPushButton("Import weights…")
+        self.open_button = QPushButton("Open model…")
+        self.open_button.setToolTip("Open a model you trained (a bundle folder with model.json)")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button.hide()
+        buttons = QHBoxLayout()
+        for widget in (self.use_button, self.download_button, self.import_button,
+                       self.open_button, self.progress, self.cancel_button):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+    def _connect(self) -> None:
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda item: self.use_selected())
+        self.use_button.clicked.connect(self.use_selected)
+        self.download_button.clicked.connect(self.download_selected)
+        self.import_button.clicked.connect(self.import_dialog)
+        self.open_button.clicked.connect(self.open_dialog)
+        self.cancel_button.clicked.connect(self._download_slot.cancel)
+        self.models.loading.connect(lambda ref: self._say(f"Loading {_ref_name(ref)}…"))
+        self.models.changed.connect(self._model_changed)
+        self.models.failed.connect(self._say)
+
+    # --- the table --------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read weights status and measured speeds into the table."""
+        selected = self.selected()
+        speeds = _speeds()
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(0)
+        for spec in backbones.all_backbones():
+            self._add_row(spec, speeds.get(spec.name))
+        self.table.setSortingEnabled(True)
+        if selected is not None:
+            self.select(selected.name)
+
+    def _add_row(self, spec, speed) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        status = weights.status(spec)
+        size = f"{spec.input_size} px" if spec.input_size else "any"
+        cells = [
+            _Item(spec.name),
+            _Item(spec.family),
+            _Item(size, spec.input_size or 0),
+            _Item(f"{spec.params / 1e6:.1f} M", spec.params),
+            _Item(f"{spec.top1:.1f}%" if spec.top1 else "—", spec.top1 or 0.0),
+            _Item(f"{spec.gmacs:.2f}", spec.gmacs),
+            _Item(f"{spec.size_mb:.0f} MB" if spec.size_mb >= 1 else f"{spec.size_mb:.2f} MB",
+                  spec.size_mb),
+            _Item(f"{speed:.0f} images/s" if speed else "not run yet", speed or 0.0),
+            _Item(STATUS_WORDS[status], status),
+            _Item(spec.use_case),
+        ]
+        cells[0].setData(Qt.UserRole, spec.name)
+        cells[-1].setToolTip(spec.use_case)
+        if spec.name == self.models.ref:
+            font = QFont(cells[0].font())
+            font.setBold(True)
+            for cell in cells:
+                cell.setFont(font)
+            cells[0].setText(f"{spec.name} (in use)")
+        for column, cell in enumerate(cells):
+            self.table.setItem(row, column, cell)
+
+    def select(self, name: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.UserRole) == name:
+                self.table.selectRow(row)
+                self.table.scrollToItem(self.table.item(row, 0))
+                return
+
+    def selected(self):
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return backbones.get(self.table.item(rows[0].row(), 0).data(Qt.UserRole))
+
+    def _selection_changed(self) -> None:
+        spec = self.selected()
+        if spec is None:
+            return
+        status = weights.status(spec)
+        self.title.setText(f"{spec.name} · {spec.family}")
+        top1 = f", {spec.top1:.1f}% ImageNet top-1" if spec.top1 else ""
+        text = f"{spec.use_case} {spec.params / 1e6:.1f} M parameters{top1}."
+        if status in ("downloadable", "none"):
+            text += "\n" + weights.missing_sentence(spec)
+        self.details.setText(text)
+        self.use_button.setEnabled(status in ("bundled", "cached"))
+        busy = self._download_slot.is_busy()
+        self.download_button.setEnabled(status == "downloadable" and not busy)
+        self.import_button.setEnabled(status != "none" and not busy)
+
+    # --- actions ----------------------------------------------------------
+    def use_selected(self) -> None:
+        spec = self.selected()
+        if spec is None:
+            return
+        if weights.status(spec) in ("downloadable", "none"):
+            self._say(weights.missing_sentence(spec))
+            return
+        self.models.load(spec.name)
+
+    def open_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a model folder", str(self.settings.value("models/last_bundle_dir", "")))
+        if folder:
+            self.open_bundle(Path(folder))
+
+    def open_bundle(self, folder: Path) -> None:
+        if not is_bundle(folder):
+            self._say(f"'{folder.name}' is not a saved model: choose the folder Teach saved, "
+                      "the one holding model.json and model.keras.")
+            return
+        self.settings.setValue("models/last_bundle_dir", str(folder.parent))
+        self.models.load(str(folder))
+
+    def download_selected(self) -> None:
+        spec = self.selected()
+        if spec is None or weights.status(spec) != "downloadable":
+            return
+        self._run_weights_job(JobWorker(download_weights, spec), spec,
+                              f"Downloading {spec.name}'s weights…")
+
+    def import_dialog(self) -> None:
+        spec = self.selected()
+        if spec is None or spec.top_weights is None:
+            return
+        start = str(self.settings.value("models/last_weights_dir", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Import {spec.name} weights ({spec.top_weights.filename})", start,
+            WEIGHTS_FILTER)
+        if path:
+            self.settings.setValue("models/last_weights_dir", str(Path(path).parent))
+            self.import_file(spec, Path(path))
+
+    def import_file(self, spec, path: Path) -> None:
+        self._run_weights_job(JobWorker(import_weights, spec, path), spec,
+                              f"Importing '{path.name}' for {spec.name}…")
+
+    def _run_weights_job(self, worker, spec, sentence: str) -> None:
+        worker.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)),
+                                                self._say(m)))
+        worker.succeeded.connect(lambda path: self._weights_done(
+            f"{spec.name}'s weights are ready: press “Use this model”."))
+        worker.failed.connect(self._weights_done)
+        worker.cancelled.connect(
+            lambda: self._weights_done("Download cancelled; nothing was kept."))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self._say(sentence)
+        self._download_slot.start(worker)
+        self._selection_changed()
+
+    def _weights_done(self, sentence: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.refresh()
+        self._say(sentence)
+
+    # --- speed ------------------------------------------------------------
+    def _model_changed(self, predictor) -> None:
+        name = _ref_name(self.models.ref or "")
+        self._say(f"{predictor.description} is in use ({predictor.runtime}).")
+        self.refresh()
+        if self.models.ref in {b.name for b in backbones.all_backbones()} \
+                and name not in _speeds():
+            worker = JobWorker(measure_speed, predictor)
+            worker.succeeded.connect(lambda speed: self._speed_measured(name, speed))
+            self._speed_slot.start(worker)
+
+    def _speed_measured(self, name: str, images_per_second: float) -> None:
+        from core.speeds import record_speed
+
+        record_speed(name, images_per_second)
+        self.refresh()
+
+    def shutdown(self) -> None:
+        for slot in (self._download_slot, self._speed_slot):
+            slot.cancel()
+            slot.wait()
+
+    def _say(self, sentence: str) -> None:
+        self.message.setText(sentence)
+        self.message_changed.emit(sentence)
+
+
+def _ref_name(ref: str) -> str:
+    return Path(ref).name if ("/" in ref or "\\" in ref) else ref

@@ -1,0 +1,1 @@
+"""Reusable widgets: top-k bars, a frame view, thumbnails, drop helpers."""

@@ -1,0 +1,115 @@
+"""Page 6, Save: write the model bundle, then use it in Classify with one click."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWizardPage)
+
+from ..workers import JobWorker
+from .common import JobBar, MessageLine, percent
+
+
+def save_bundle(path, model, meta, progress, should_stop):
+    """core.bundle.save as a job (saving is atomic, so it is not cancelled midway)."""
+    from core.bundle import save
+
+    return save(path, model, meta, progress)
+
+
+class SavePage(QWizardPage):
+    """Choose a folder, save, and hand the bundle to Classify."""
+
+    def __init__(self, state, settings, use_in_classify, parent=None):
+        super().__init__(parent)
+        self.state, self.settings = state, settings
+        self._use_in_classify = use_in_classify
+        self.setTitle("Save: a model bundle the whole app can use")
+        self.setSubTitle("A folder with the model (preprocessing inside), its class names, the "
+                         "“unknown” threshold and how well it did.")
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.folder = QLineEdit()
+        self.folder.textChanged.connect(self.completeChanged)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._choose)
+        self.save_button = QPushButton("Save")
+        self.save_button.setShortcut(QKeySequence.Save)
+        self.save_button.clicked.connect(self.save)
+        self.use_button = QPushButton("Use in Classify")
+        self.use_button.setShortcut(QKeySequence("Ctrl+U"))
+        self.use_button.clicked.connect(self.use_in_classify)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Bundle folder"))
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.use_button)
+        buttons.addStretch(1)
+        self.jobs = JobBar()
+        self.jobs.cancel_button.hide()  # a bundle is written whole or not at all
+        self.jobs.ended.connect(self._update)
+        self.message = MessageLine()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.jobs)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        result, project = self.state.result, self.state.project
+        meta = result.bundle_meta()
+        self.summary.setText(
+            f"<b>{meta['backbone']}</b> → {len(result.class_names)} classes "
+            f"({', '.join(result.class_names)}); validation accuracy "
+            f"{percent(result.val_accuracy)}; “unknown” below {percent(result.threshold)}; "
+            f"{meta['input_size']} px images.")
+        if not self.folder.text():
+            self.folder.setText(str(project.root / "models" /
+                                    f"{project.root.name}-{meta['backbone'].lower()}"))
+        self.message.say("")
+        self._update()
+
+    def _choose(self) -> None:
+        folder, _ = QFileDialog.getSaveFileName(self, "Save the model bundle as a folder",
+                                                self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def save(self) -> None:
+        text = self.folder.text().strip()
+        if not text or self.jobs.busy():
+            return
+        result = self.state.result
+        worker = JobWorker(save_bundle, Path(text), result.model, result.bundle_meta())
+        worker.succeeded.connect(self._saved)
+        worker.failed.connect(self.message.say)
+        self.message.say("")
+        self.jobs.run(worker, "Saving…")
+        self._update()
+
+    def _saved(self, path) -> None:
+        self.state.bundle_path = Path(path)
+        self.settings.setValue("teach/last_bundle", str(path))
+        self.message.say(f"Saved '{Path(path).name}' in {Path(path).parent}. Press "
+                         "“Use in Classify” to try it on a camera, a folder or an image.")
+
+    def use_in_classify(self) -> None:
+        if self.state.bundle_path is not None:
+            self._use_in_classify(self.state.bundle_path)
+
+    def _update(self) -> None:
+        idle = not self.jobs.busy()
+        self.save_button.setEnabled(idle and self.state.result is not None)
+        self.use_button.setEnabled(idle and self.state.bundle_path is not None)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.state.bundle_path is not None and not self.jobs.busy()
+
+    def shutdown(self) -> None:
+        self.jobs.shutdown()

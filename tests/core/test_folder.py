@@ -1,0 +1,107 @@
+"""Classifying a folder: real photos, a corrupt file, exports, copies, cancel."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from core import folder
+from core.images import find_images
+from core.inference import Prediction
+from core.jobs import Cancelled
+
+CATS = {"tabby", "tiger cat", "Egyptian cat"}
+
+
+@pytest.fixture(scope="module")
+def photo_folder(photos, tmp_path_factory):
+    """The four real photos, a corrupt .jpg and an empty .png."""
+    root = tmp_path_factory.mktemp("folder")
+    for path in photos.values():
+        shutil.copy(path, root / path.name)
+    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    (root / "empty.png").write_bytes(b"")
+    return root
+
+
+def test_every_good_file_gets_a_label_and_bad_ones_an_error(photo_folder, default_predictor):
+    files = find_images([photo_folder])
+    results = folder.classify_files(default_predictor, files, k=3, batch_size=4)
+    by_name = {r.path.name: r for r in results}
+    assert [r.path for r in results] == files  # input order
+    assert by_name["coffee.jpg"].label == "espresso"
+    assert by_name["chelsea.jpg"].label in CATS
+    assert all(len(by_name[n].predictions) == 3 for n in ("astronaut.jpg", "rocket.jpg"))
+    assert "corrupt or unknown format" in by_name["broken.jpg"].error
+    assert "empty" in by_name["empty.png"].error
+    assert not by_name["broken.jpg"].predictions
+
+
+def test_exports_hold_the_same_rows(tmp_path):
+    results = [folder.FileResult(tmp_path / "a.jpg", [Prediction("espresso", 0.9),
+                                                      Prediction("cup", 0.05)]),
+               folder.FileResult(tmp_path / "b.jpg", error="b.jpg: the file is empty")]
+    folder.export(results, tmp_path / "out.csv")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
+    assert rows[0]["label"] == "espresso" and float(rows[0]["score"]) == pytest.approx(0.9)
+    assert rows[0]["top_k"] == "espresso:0.9000; cup:0.0500"
+    assert rows[1]["label"] == "" and rows[1]["error"] == "b.jpg: the file is empty"
+    folder.export(results, tmp_path / "out.json")
+    doc = json.loads((tmp_path / "out.json").read_text())
+    assert doc[0]["predictions"][0] == {"label": "espresso", "score": 0.9}
+    assert doc[1]["error"] == "b.jpg: the file is empty"
+
+
+def test_copy_into_class_folders_copies_and_never_overwrites(tmp_path):
+    src = tmp_path / "src"
+    (src / "x").mkdir(parents=True)
+    (src / "y").mkdir()
+    for sub in ("x", "y"):
+        (src / sub / "same.jpg").write_bytes(sub.encode())
+    results = [folder.FileResult(src / "x" / "same.jpg", [Prediction("tiger cat", 0.8)]),
+               folder.FileResult(src / "y" / "same.jpg", [Prediction("tiger cat", 0.7)]),
+               folder.FileResult(src / "bad.jpg", error="bad")]
+    dest = tmp_path / "sorted"
+    assert folder.copy_into_class_folders(results, dest) == 2
+    copied = sorted(p.name for p in (dest / "tiger cat").iterdir())
+    assert copied == ["same (2).jpg", "same.jpg"]
+    assert (src / "x" / "same.jpg").read_bytes() == b"x"  # originals untouched
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory):
+    """200 two-megapixel JPEGs: slow enough to decode that a late cancel shows."""
+    root = tmp_path_factory.mktemp("big")
+    noise = np.random.default_rng(0).integers(0, 255, (1200, 1600, 3), dtype=np.uint8)
+    for n in range(200):
+        cv2.imwrite(str(root / f"{n:03d}.jpg"), np.roll(noise, n, axis=1))
+    return sorted(root.iterdir())
+
+
+class _Instant:
+    input_size, class_names = 224, ["a", "b"]
+
+    def predict(self, images):
+        return np.tile([0.3, 0.7], (len(images), 1))
+
+
+def test_cancel_returns_within_a_second(big_folder):
+    stop = threading.Event()
+    stopped_at = []
+
+    def on_results(batch):
+        if not stop.is_set():
+            stop.set()
+            stopped_at.append(time.monotonic())
+
+    with pytest.raises(Cancelled):
+        folder.classify_files(_Instant(), big_folder, on_results=on_results,
+                              should_stop=stop.is_set)
+    assert time.monotonic() - stopped_at[0] < 1.0

@@ -1,0 +1,96 @@
+"""Live panel: a video file written from real photos stands in for the camera."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from core.images import load_rgb
+
+CATS = {"tabby", "tiger cat", "Egyptian cat"}
+
+
+@pytest.fixture(scope="module")
+def video(photos, tmp_path_factory):
+    """mp4v video: coffee for 15 frames, then chelsea for 15, at 30 fps."""
+    path = tmp_path_factory.mktemp("live") / "photos.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (320, 240))
+    assert writer.isOpened()
+    for name in ("coffee", "chelsea"):
+        bgr = cv2.cvtColor(cv2.resize(load_rgb(photos[name]), (320, 240)), cv2.COLOR_RGB2BGR)
+        for _ in range(15):
+            writer.write(bgr)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def live(window):
+    window.classify.show(window.classify.live)
+    return window.classify.live
+
+
+def test_video_frames_get_predictions_until_the_video_ends(live, video, qtbot):
+    shown = []
+    live.frame_shown.connect(shown.append)
+    with qtbot.waitSignal(live.source_ended, timeout=15000) as ended:
+        live.start_source(video)
+    assert "ended after 30 frames" in ended.args[0]
+    assert ended.args[0] in live.message.text()
+    assert len(shown) >= 10
+    assert shown[0].predictions[0].label == "espresso"
+    assert shown[-1].predictions[0].label in CATS
+    assert live.bars.labels()[0] in CATS  # the last frame's classes stay on screen
+    assert "frames/s" in live.stats.text() and "ms per frame" in live.stats.text()
+    assert not live.is_running() and not live.pause_button.isEnabled()
+
+
+def test_pause_snapshot_mirror_and_stop(live, video, qtbot, tmp_path):
+    live.start_source(video)
+    qtbot.waitUntil(lambda: live.last_result is not None, timeout=10000)
+    qtbot.keyClick(live, Qt.Key_Space)  # Space pauses
+    assert live.pause_button.isChecked() and "Paused" in live.message.text()
+    paused_at = live.last_result.frame.index
+    live.mirror_button.setChecked(True)
+    path = tmp_path / "snap.png"
+    assert live.save_snapshot(path)
+    saved = QImage(str(path))
+    shown = live.last_result.frame.image
+    assert (saved.width(), saved.height()) == (shown.shape[1], shown.shape[0])
+    left = saved.pixelColor(0, 0)
+    assert np.allclose([left.red(), left.green(), left.blue()], shown[0, -1], atol=2)  # mirrored
+    qtbot.keyClick(live, Qt.Key_Space)  # and resumes
+    qtbot.waitUntil(lambda: live.last_result.frame.index > paused_at, timeout=5000)
+    with qtbot.waitSignal(live.source_ended, timeout=3000) as ended:
+        qtbot.keyClick(live, Qt.Key_Escape)  # Esc stops
+    assert ended.args[0] == "Stopped."
+
+
+def test_a_missing_camera_gives_a_sentence_not_a_freeze(live, qtbot):
+    from core.camera import Capture
+
+    class NoCamera:
+        def __init__(self, source):
+            pass
+
+        def isOpened(self):
+            return False
+
+        def release(self):
+            pass
+
+    live.make_capture = lambda source: Capture(source, opener=NoCamera)
+    live.camera_box.setValue(2)
+    with qtbot.waitSignal(live.source_ended, timeout=5000) as ended:
+        qtbot.mouseClick(live.camera_button, Qt.LeftButton)
+    assert ended.args[0].startswith("Camera 2 could not be opened")
+    assert live.settings.value("live/camera") in (2, "2")
+
+
+def test_without_a_model_the_panel_says_so(bare_window, video):
+    live = bare_window.classify.live
+    live.start_source(video)
+    assert not live.is_running()
+    assert "No model is ready yet" in live.message.text()
