@@ -3,39 +3,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QProgressBar, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from core import backbones, weights
 from core.classify import is_bundle
 
+from ..widgets.backbone_table import BackboneTable
 from ..workers import JobSlot, JobWorker
 from .jobs import download_weights, import_weights, measure_speed
 
-COLUMNS = ("Backbone", "Family", "Input", "Parameters", "ImageNet top-1", "GMACs", "Size",
-           "Speed here", "Weights", "When to use it")
-SPEED, WEIGHTS = COLUMNS.index("Speed here"), COLUMNS.index("Weights")
 STATUS_WORDS = {"bundled": "bundled ✓", "cached": "downloaded ✓",
                 "downloadable": "not here: download", "none": "none: train it"}
 WEIGHTS_FILTER = "Keras weights (*.h5 *.keras);;All files (*)"
-
-
-class _Item(QTableWidgetItem):
-    """A cell shown as ``text`` and sorted by ``key``."""
-
-    def __init__(self, text: str, key=None):
-        super().__init__(text)
-        self.key = text.lower() if key is None else key
-        self.setFlags(Qt.ItemIsSelectable | Qt.ItemIsEnabled)
-
-    def __lt__(self, other) -> bool:
-        try:
-            return self.key < other.key
-        except TypeError:
-            return str(self.key) < str(other.key)
 
 
 def _speeds() -> dict:
@@ -61,17 +42,7 @@ class ModelsPanel(QWidget):
 
     # --- construction -----------------------------------------------------
     def _build(self) -> None:
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        # Registry order (oldest families first) until a header is clicked.
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.Stretch)
+        self.table = BackboneTable(STATUS_WORDS, show_speed=True)
         self.title = QLabel("")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -118,57 +89,13 @@ class ModelsPanel(QWidget):
     # --- the table --------------------------------------------------------
     def refresh(self) -> None:
         """Re-read weights status and measured speeds into the table."""
-        selected = self.selected()
-        speeds = _speeds()
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(0)
-        for spec in backbones.all_backbones():
-            self._add_row(spec, speeds.get(spec.name))
-        self.table.setSortingEnabled(True)
-        if selected is not None:
-            self.select(selected.name)
-
-    def _add_row(self, spec, speed) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        status = weights.status(spec)
-        size = f"{spec.input_size} px" if spec.input_size else "any"
-        cells = [
-            _Item(spec.name),
-            _Item(spec.family),
-            _Item(size, spec.input_size or 0),
-            _Item(f"{spec.params / 1e6:.1f} M", spec.params),
-            _Item(f"{spec.top1:.1f}%" if spec.top1 else "—", spec.top1 or 0.0),
-            _Item(f"{spec.gmacs:.2f}", spec.gmacs),
-            _Item(f"{spec.size_mb:.0f} MB" if spec.size_mb >= 1 else f"{spec.size_mb:.2f} MB",
-                  spec.size_mb),
-            _Item(f"{speed:.0f} images/s" if speed else "not run yet", speed or 0.0),
-            _Item(STATUS_WORDS[status], status),
-            _Item(spec.use_case),
-        ]
-        cells[0].setData(Qt.UserRole, spec.name)
-        cells[-1].setToolTip(spec.use_case)
-        if spec.name == self.models.ref:
-            font = QFont(cells[0].font())
-            font.setBold(True)
-            for cell in cells:
-                cell.setFont(font)
-            cells[0].setText(f"{spec.name} (in use)")
-        for column, cell in enumerate(cells):
-            self.table.setItem(row, column, cell)
+        self.table.refresh(_speeds(), marked=self.models.ref, mark=" (in use)")
 
     def select(self, name: str) -> None:
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.UserRole) == name:
-                self.table.selectRow(row)
-                self.table.scrollToItem(self.table.item(row, 0))
-                return
+        self.table.select(name)
 
     def selected(self):
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return backbones.get(self.table.item(rows[0].row(), 0).data(Qt.UserRole))
+        return self.table.selected()
 
     def _selection_changed(self) -> None:
         spec = self.selected()

@@ -1,0 +1,107 @@
+"""The registry as a sortable table: one row per backbone, shared by the
+Models tab and the wizard's Backbone page."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from core import backbones, weights
+
+BASE_COLUMNS = ("Backbone", "Family", "Input", "Parameters", "ImageNet top-1", "GMACs", "Size")
+SPEED_COLUMN = "Speed here"
+TAIL_COLUMNS = ("Weights", "When to use it")
+
+
+class SortItem(QTableWidgetItem):
+    """A read-only cell shown as ``text`` and sorted by ``key``."""
+
+    def __init__(self, text: str, key=None):
+        super().__init__(text)
+        self.key = text.lower() if key is None else key
+        self.setFlags(Qt.ItemIsSelectable | Qt.ItemIsEnabled)
+
+    def __lt__(self, other) -> bool:
+        try:
+            return self.key < other.key
+        except TypeError:
+            return str(self.key) < str(other.key)
+
+
+def _size_text(spec) -> str:
+    return f"{spec.size_mb:.0f} MB" if spec.size_mb >= 1 else f"{spec.size_mb:.2f} MB"
+
+
+class BackboneTable(QTableWidget):
+    """Every backbone with its numbers; ``status_words`` names each weights status."""
+
+    def __init__(self, status_words: dict, show_speed: bool = False, parent=None):
+        self.columns = BASE_COLUMNS + ((SPEED_COLUMN,) if show_speed else ()) + TAIL_COLUMNS
+        super().__init__(0, len(self.columns), parent)
+        self.status_words, self.show_speed = status_words, show_speed
+        self.setHorizontalHeaderLabels(self.columns)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.verticalHeader().hide()
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(len(self.columns) - 1, QHeaderView.Stretch)
+
+    def refresh(self, speeds: dict | None = None, marked: str | None = None,
+                mark: str = "") -> None:
+        """Rebuild the rows (weights status, speeds), keeping the selection.
+
+        The row of backbone ``marked`` is bold and its name followed by ``mark``.
+        Rows stay in registry order (families, oldest first) until a header is clicked.
+        """
+        selected = self.selected()
+        self.setSortingEnabled(False)
+        self.setRowCount(0)
+        for spec in backbones.all_backbones():
+            self._add_row(spec, (speeds or {}).get(spec.name), spec.name == marked, mark)
+        self.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.setSortingEnabled(True)
+        if selected is not None:
+            self.select(selected.name)
+
+    def _add_row(self, spec, speed, is_marked: bool, mark: str) -> None:
+        status = weights.status(spec)
+        cells = [SortItem(spec.name + (mark if is_marked else ""), spec.name.lower()),
+                 SortItem(spec.family),
+                 SortItem(f"{spec.input_size} px", spec.input_size),
+                 SortItem(f"{spec.params / 1e6:.1f} M", spec.params),
+                 SortItem(f"{spec.top1:.1f}%" if spec.top1 else "—", spec.top1 or 0.0),
+                 SortItem(f"{spec.gmacs:.2f}", spec.gmacs),
+                 SortItem(_size_text(spec), spec.size_mb)]
+        if self.show_speed:
+            cells.append(SortItem(f"{speed:.0f} images/s" if speed else "not run yet",
+                                  speed or 0.0))
+        cells += [SortItem(self.status_words[status], status), SortItem(spec.use_case)]
+        cells[0].setData(Qt.UserRole, spec.name)
+        cells[-1].setToolTip(spec.use_case)
+        if is_marked:
+            font = QFont(cells[0].font())
+            font.setBold(True)
+            for cell in cells:
+                cell.setFont(font)
+        row = self.rowCount()
+        self.insertRow(row)
+        for column, cell in enumerate(cells):
+            self.setItem(row, column, cell)
+
+    def select(self, name: str) -> bool:
+        """Select ``name``'s row; False when no row has that backbone."""
+        for row in range(self.rowCount()):
+            if self.item(row, 0).data(Qt.UserRole) == name:
+                self.selectRow(row)
+                self.scrollToItem(self.item(row, 0))
+                return True
+        return False
+
+    def selected(self):
+        """The selected backbone's registry entry, or None."""
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return backbones.get(self.item(rows[0].row(), 0).data(Qt.UserRole))
