@@ -17,14 +17,14 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
 
 from .images import fit_square
 from .inference import Prediction, top_k
-from .jobs import Cancelled, Progress, ShouldStop, never_stop, no_progress
+from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 DEFAULT_VIDEO_FPS = 30.0
 
@@ -250,6 +250,54 @@ class _Rate:
         return (len(self.times) - 1) / span if span > 0 else 0.0
 
 
+def newest_frames(capture: Capture, should_stop: ShouldStop) -> Iterator[Frame]:
+    """Start ``capture`` and yield its newest frame each time, until the source ends.
+
+    Always stops ``capture``. Afterwards ``capture.box.ended`` says why it
+    ended; raises :class:`CameraError` if the source failed and ``Cancelled``
+    when ``should_stop()``.
+    """
+    capture.start()
+    try:
+        while True:
+            check_stop(should_stop)
+            frame = capture.box.take(timeout=0.05)
+            if frame is not None:
+                yield frame
+                continue
+            ended = capture.box.ended
+            if ended is not None and ended.reason == "error":
+                raise CameraError(ended.message)
+            if ended is not None:
+                return
+    finally:
+        capture.stop()
+
+
+def capture_frames(capture: Capture, save, every: int, snap: threading.Event, on_frame,
+                   progress: Progress = no_progress,
+                   should_stop: ShouldStop = never_stop) -> str:
+    """Save frames of ``capture`` with ``save(rgb, index)`` until its source ends.
+
+    ``every`` > 0 saves one frame in ``every`` (counted on the source's frame
+    numbers, so frames dropped while saving do not shift it); ``every`` 0
+    saves the next frame each time ``snap`` is set. ``on_frame((rgb, saved))``
+    is called for every frame taken (the preview). Returns the sentence for
+    the end of the source; raises :class:`CameraError` when it cannot be
+    opened and ``Cancelled`` when ``should_stop()``.
+    """
+    saved, next_index = 0, 0
+    for frame in newest_frames(capture, should_stop):
+        due = frame.index >= next_index if every else snap.is_set()
+        if due:
+            snap.clear()
+            save(frame.image, frame.index)
+            saved, next_index = saved + 1, frame.index + max(1, every)
+            progress(0.0, f"Saved {saved} frames")
+        on_frame((frame.image, saved))
+    return f"{capture.box.ended.message} Saved {saved} frames."
+
+
 def classify_frame(predictor, frame: Frame, k: int, threshold: float) -> list[Prediction]:
     """Top-k predictions for one frame, fitted the way the model was evaluated."""
     image = fit_square(frame.image, predictor.input_size)
@@ -267,23 +315,11 @@ def classify_live(capture: Capture, settings: LiveSettings,
     if the source cannot be opened and ``Cancelled`` when ``should_stop()``.
     """
     rate = _Rate()
-    capture.start()
-    try:
-        while not should_stop():
-            frame = capture.box.take(timeout=0.05)
-            if frame is None:
-                ended = capture.box.ended
-                if ended is not None and ended.reason == "error":
-                    raise CameraError(ended.message)
-                if ended is not None:
-                    return ended
-                continue
-            start = time.monotonic()
-            predictions = classify_frame(settings.predictor, frame, settings.k, settings.threshold)
-            done = time.monotonic()
-            on_result(LiveResult(frame, predictions, (done - start) * 1000,
-                                 (done - frame.captured) * 1000, rate.tick(done),
-                                 capture.box.dropped))
-        raise Cancelled()
-    finally:
-        capture.stop()
+    for frame in newest_frames(capture, should_stop):
+        start = time.monotonic()
+        predictions = classify_frame(settings.predictor, frame, settings.k, settings.threshold)
+        done = time.monotonic()
+        on_result(LiveResult(frame, predictions, (done - start) * 1000,
+                             (done - frame.captured) * 1000, rate.tick(done),
+                             capture.box.dropped))
+    return capture.box.ended

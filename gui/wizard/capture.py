@@ -1,6 +1,6 @@
 """Capture frames from a camera or a video file into a class of the project.
 
-:func:`capture_frames` is the job (no Qt): it drives a
+:func:`core.camera.capture_frames` is the job: it drives a
 :class:`core.camera.Capture` and saves every N-th frame, or the next frame
 each time the user asks for one (Space). Frames go into the project through
 :meth:`core.dataset.Project.add_images`, so they are copied in atomically
@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QF
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
                                QSpinBox, QVBoxLayout)
 
-from core.camera import Capture, CameraError
+from core.camera import Capture, capture_frames
 from core.dataset import ProjectError
-from core.jobs import Cancelled
 
 from ..widgets.frame_view import FrameView
 from ..workers import JobSlot, JobWorker
@@ -38,41 +37,6 @@ def save_frame(project, class_name: str, rgb, index: int) -> None:
         if not cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
             raise ProjectError("A captured frame could not be written as an image.")
         project.add_images([path], class_name, copy=True)
-
-
-def capture_frames(capture: Capture, save, every: int, snap: threading.Event, on_frame,
-                   progress, should_stop) -> str:
-    """Save frames of ``capture`` with ``save(rgb, index)`` until its source ends.
-
-    ``every`` > 0 saves one frame in ``every`` (counted on the source's frame
-    numbers, so frames dropped while saving do not shift it); ``every`` 0
-    saves the next frame each time ``snap`` is set. ``on_frame((rgb, saved))``
-    is called for every frame taken (the preview). Returns the sentence for
-    the end of the source; raises :class:`CameraError` when it cannot be
-    opened and :class:`Cancelled` when ``should_stop()``.
-    """
-    saved, next_index = 0, 0
-    capture.start()
-    try:
-        while not should_stop():
-            frame = capture.box.take(timeout=0.05)
-            if frame is None:
-                ended = capture.box.ended
-                if ended is not None and ended.reason == "error":
-                    raise CameraError(ended.message)
-                if ended is not None:
-                    return f"{ended.message} Saved {saved} frames."
-                continue
-            due = frame.index >= next_index if every else snap.is_set()
-            if due:
-                snap.clear()
-                save(frame.image, frame.index)
-                saved, next_index = saved + 1, frame.index + max(1, every)
-                progress(0.0, f"Saved {saved} frames")
-            on_frame((frame.image, saved))
-        raise Cancelled()
-    finally:
-        capture.stop()
 
 
 class CaptureDialog(QDialog):
