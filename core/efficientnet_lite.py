@@ -22,8 +22,6 @@ TensorFlow and Keras are imported inside functions only.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
 import string
 from dataclasses import dataclass
@@ -260,8 +258,7 @@ def bundled_weights_path() -> Path:
     after the source file's hash; it is written atomically and reused.
     """
     source = source_weights_file()
-    stat = source.stat()
-    digest = _sha256(str(source), stat.st_size, stat.st_mtime_ns)
+    digest = paths.file_hash(source)
     target = paths.cache_dir("weights") / f"efficientnet_lite0_{digest[:16]}.npz"
     if not target.is_file():
         arrays = convert_state_dict(read_torch_state_dict(source))
@@ -269,16 +266,6 @@ def bundled_weights_path() -> Path:
         np.savez(buffer, **arrays)
         paths.atomic_write_bytes(target, buffer.getvalue())
     return target
-
-
-@functools.lru_cache(maxsize=4)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    """The file's sha256, remembered while its size and mtime stay the same."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def convert_state_dict(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -21,7 +21,6 @@ TensorFlow is imported inside functions only.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import os
@@ -41,17 +40,7 @@ BATCH = 32
 
 def content_hash(path) -> str:
     """sha256 of the file's bytes (hex); remembered while size and mtime hold."""
-    stat = os.stat(path)
-    return _hash_file(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=65536)
-def _hash_file(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return paths.file_hash(path)
 
 
 def weights_identity(spec) -> str:

@@ -1,6 +1,8 @@
 """Where the app keeps its files: resources shipped with it, and a cache."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -53,3 +55,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def file_hash(path, algorithm: str = "sha256") -> str:
+    """Hex digest of the file's bytes, remembered while its size and mtime hold."""
+    stat = os.stat(path)
+    return _hash(str(path), algorithm, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=65536)
+def _hash(path: str, algorithm: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -9,7 +9,6 @@ A backbone is never run with random weights in place of missing ones.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import urllib.error
@@ -61,14 +60,6 @@ def missing_sentence(backbone) -> str:
             f"'{backbone.top_weights.filename}' with Models > Import weights.")
 
 
-def file_hash(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _algorithm(expected: str) -> str:
     return "sha256" if len(expected) == 64 else "md5"
 
@@ -86,10 +77,10 @@ def _imported_hashes() -> dict:
 
 def is_trusted(weights: WeightsFile, path: Path) -> bool:
     """True if ``path`` is the published file, or one the user imported."""
-    if weights.file_hash and file_hash(path, _algorithm(weights.file_hash)) == weights.file_hash:
+    if weights.file_hash and paths.file_hash(path, _algorithm(weights.file_hash)) == weights.file_hash:
         return True
     imported = _imported_hashes().get(weights.filename)
-    return bool(imported) and file_hash(path, "sha256") == imported
+    return bool(imported) and paths.file_hash(path, "sha256") == imported
 
 
 def require(weights: WeightsFile, backbone_name: str) -> Path:
@@ -126,7 +117,7 @@ def download(weights: WeightsFile, backbone_name: str, progress: Progress = no_p
     try:
         _fetch(weights.url, partial, progress, should_stop, timeout, backbone_name)
         if weights.file_hash:
-            got = file_hash(partial, _algorithm(weights.file_hash))
+            got = paths.file_hash(partial, _algorithm(weights.file_hash))
             if got != weights.file_hash:
                 raise WeightsCorrupt(
                     f"The downloaded {backbone_name} weights do not match the published hash "
@@ -167,7 +158,7 @@ def import_file(weights: WeightsFile, source: Path, accept) -> Path:
     if not source.is_file():
         raise WeightsMissing(f"'{source}' is not a file.")
     published = bool(weights.file_hash) and \
-        file_hash(source, _algorithm(weights.file_hash)) == weights.file_hash
+        paths.file_hash(source, _algorithm(weights.file_hash)) == weights.file_hash
     if not published:
         try:
             accept(source)
@@ -182,6 +173,6 @@ def import_file(weights: WeightsFile, source: Path, accept) -> Path:
     tmp.replace(target)
     if not published:
         record = _imported_hashes()
-        record[weights.filename] = file_hash(target, "sha256")
+        record[weights.filename] = paths.file_hash(target, "sha256")
         paths.atomic_write_text(_imports_record(), json.dumps(record, indent=1))
     return target
