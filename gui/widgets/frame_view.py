@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -74,7 +74,7 @@ class FrameView(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#202124"))
         if self._image is None:
-            painter.setPen(self.palette().color(QPalette.PlaceholderText).lighter(160))
+            painter.setPen(QColor("#c8cacc"))  # light grey on the dark backdrop, any theme
             painter.drawText(self.rect().adjusted(20, 20, -20, -20),
                              Qt.AlignCenter | Qt.TextWordWrap, self._placeholder)
             return
