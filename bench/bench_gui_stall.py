@@ -12,7 +12,8 @@ Without a display it runs on Qt's offscreen platform.
 A full garbage collection walks every object TensorFlow and Keras created
 (about 360,000; 250-380 ms here) and holds the GIL while it does, so it
 stalls the GUI thread wherever it starts; loading a model is what triggers
-one. ``--gc-freeze`` shows the effect of freezing those objects.
+one. The app therefore freezes them right after importing TensorFlow
+(gui.model_state), and this benchmark starts the same way.
 """
 from __future__ import annotations
 
@@ -86,9 +87,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() once TensorFlow is imported, so that a full garbage "
-                             "collection no longer walks its ~360,000 objects")
     args = parser.parse_args()
 
     from bench_folder import make_images
@@ -96,15 +94,14 @@ def main() -> None:
     from core.classify import load_predictor
     from gui.app import make_app
     from gui.main_window import MainWindow
+    from gui.model_state import _import_tensorflow_once
 
     app = make_app([sys.argv[0]])
     tmp = tempfile.TemporaryDirectory()
     root = Path(tmp.name)
+    _import_tensorflow_once(lambda fraction, message: None)  # as the app does: gc.freeze()
     predictor = load_predictor("EfficientNetLite0")
     predictor.device = "CPU"
-    if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
     files = make_images(root / "images", args.images)
     video = make_video(root / "camera.avi", args.seconds)
     window = MainWindow(QSettings(str(root / "settings.ini"), QSettings.IniFormat))
@@ -114,7 +111,7 @@ def main() -> None:
     app.processEvents()
     panels, ticker = window.classify, Ticker()
     print(f"platform: {app.platformName()}, {os.cpu_count()} CPU cores, timer every {TICK_MS} ms, "
-          f"gc.freeze(): {'yes' if args.gc_freeze else 'no'}")
+          f"frozen GC objects: {gc.get_freeze_count()}")
 
     worst = []
     panels.show(panels.live)
