@@ -325,6 +325,11 @@ class _Run:
     # ------------------------------------------------------------ the stages
 
     def _fit_head(self, sets):
+        import keras
+
+        # Seeded again here: whether the embeddings were cached or computed
+        # (building the backbone draws random numbers) must not change the head.
+        keras.utils.set_random_seed(self.config.seed)
         with self.strategy.scope():
             head = self._head()
             _compile(head, self.config.learning_rate)

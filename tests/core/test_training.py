@@ -277,3 +277,15 @@ def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert out["head"]["replicas"] == 2 and out["images"]["replicas"] == 2
     # The model handed back is a plain copy, safe to save and convert.
     assert out["head"]["model_replicas"] == 1 and out["images"]["model_replicas"] == 1
+
+
+def test_the_same_seed_gives_the_same_head_with_a_cold_or_a_warm_cache(tmp_path, monkeypatch):
+    root = tmp_path / "three"
+    fashion.write_tree(root, 12, seed=5, classes=("coat", "pullover", "shirt"))
+    items, classes = dataset.load_folder(root)
+    monkeypatch.setenv("BACKBONE_STUDIO_HOME", str(tmp_path / "cold_home"))
+    config = training.TrainConfig(epochs=3, patience=0)
+    cold = training.train(items, classes, config)  # computes every embedding
+    warm = training.train(items, classes, config)  # reads them all from the cache
+    assert cold.history["loss"] == warm.history["loss"]
+    assert cold.val_accuracy == warm.val_accuracy
