@@ -36,7 +36,7 @@ class Backbone:
     name: str
     family: str
     factory: str  # "module:callable" with keras.applications' signature
-    input_size: int
+    input_size: int  # the size its ImageNet weights were trained at
     preprocessing: str
     features: int  # embedding width with include_top=False, pooling="avg"
     params: int  # with the ImageNet (or default) head
@@ -118,10 +118,10 @@ _ALL = [
     _keras("DenseNet201", "DenseNet", 224, "torch", 1920, 20242984, 77.3, 4.3,
            W("densenet201_weights_tf_dim_ordering_tf_kernels.h5", "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels.h5", "1ceb130c1ea1b78c3bf6114dbdfd8807"),
            W("densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5", "https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5", "c13680b51ded0fb44dff2d8f86ac8bb1")),
-    _keras("MobileNetV3Small", "MobileNet", None, "builtin", 576, 2554968, 68.1, 0.06,
+    _keras("MobileNetV3Small", "MobileNet", 224, "builtin", 576, 2554968, 68.1, 0.06,
            W("weights_mobilenet_v3_small_224_1.0_float.h5", "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_small_224_1.0_float.h5", "8768d4c2e7dee89b9d02b2d03d65d862"),
            W("weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5", "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5", "d3e8ec802a04aa4fc771ee12a9a9b836")),
-    _keras("MobileNetV3Large", "MobileNet", None, "builtin", 960, 5507432, 75.6, 0.22,
+    _keras("MobileNetV3Large", "MobileNet", 224, "builtin", 960, 5507432, 75.6, 0.22,
            W("weights_mobilenet_v3_large_224_1.0_float.h5", "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float.h5", "59e551e166be033d707958cf9e29a6a7"),
            W("weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5", "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/weights_mobilenet_v3_large_224_1.0_float_no_top_v2.h5", "07fb09a5933dd0c8eaafa16978110389")),
     _keras("MobileNetV2", "MobileNet", 224, "tf", 1280, 3538984, 71.3, 0.3,

@@ -84,7 +84,7 @@ class TrainConfig:
 
     @property
     def size(self) -> int:
-        return int(self.input_size or backbones.get(self.backbone).input_size or 224)
+        return int(self.input_size or backbones.get(self.backbone).input_size)
 
     @property
     def planned_epochs(self) -> int:

@@ -68,7 +68,7 @@ class BackbonePage(QWizardPage):
         spec = self.selected()
         if spec is None:
             return
-        self.size.setValue(spec.input_size or 224)
+        self.size.setValue(spec.input_size)
         status = weights.status(spec)
         self.pretrained.setEnabled(status != "none")
         self.message.say(weights.missing_sentence(spec) if status in ("downloadable", "none")
