@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from .. import paths
@@ -35,10 +34,8 @@ def run(args) -> int:
         raise SetupError("no images found in " + ", ".join(args.paths))
     predictor = _load(args.model)
     threshold = args.threshold if args.threshold is not None else getattr(predictor, "threshold", 0.0)
-    started = time.perf_counter()
     results = classify_files(predictor, files, args.top_k, threshold, args.batch_size,
                              progress=StderrProgress())
-    _record_speed(args.model, len(files), time.perf_counter() - started)
     render = {"json": to_json, "csv": to_csv, "table": to_table}[args.format]
     text = render(results)
     if args.output:
@@ -59,14 +56,6 @@ def _load(model: str):
         return load_predictor(model, StderrProgress())
     except (WeightsMissing, WeightsCorrupt, UnknownBackbone, BundleError) as exc:
         raise SetupError(str(exc)) from None
-
-
-def _record_speed(model: str, count: int, seconds: float) -> None:
-    from ..bundle import is_bundle
-    from ..speeds import record_speed
-
-    if not is_bundle(model) and count >= 16 and seconds > 0:
-        record_speed(model, count / seconds)
 
 
 def to_table(results) -> str:
