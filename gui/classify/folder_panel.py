@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 
 from core.folder import copy_into_class_folders, export
 
-from ..widgets.drop import accept_local_drops, dropped_paths
+from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
 from .jobs import best_batch_size, classify_folder
@@ -22,7 +22,7 @@ ALL_CLASSES = "All classes"
 THUMBNAIL = 48
 
 
-class FolderPanel(QWidget):
+class FolderPanel(AcceptsFileDrops, QWidget):
     """Choose or drop a folder; export, filter, sort and copy the results."""
 
     finished = Signal(str)  # the sentence shown when a run ends (done, cancelled, failed)
@@ -241,17 +241,8 @@ class FolderPanel(QWidget):
         self._set_running(True)
 
     # --- drops and state --------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dragMoveEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dropEvent(self, event) -> None:
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.classify(paths)
+    def files_dropped(self, paths) -> None:
+        self.classify(paths)
 
     def _set_running(self, running: bool) -> None:
         self.cancel_button.setEnabled(running)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPus
 from core.images import IMAGE_EXTENSIONS
 from core.inference import top_k
 
-from ..widgets.drop import accept_local_drops, dropped_paths
+from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
@@ -20,7 +20,7 @@ IMAGE_FILTER = ("Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
                 "All files (*)")
 
 
-class ImagePanel(QWidget):
+class ImagePanel(AcceptsFileDrops, QWidget):
     """Open or drop an image; its classes as bars; a Grad-CAM overlay on demand."""
 
     classified = Signal(object)   # gui.classify.jobs.ImageScores
@@ -153,17 +153,10 @@ class ImagePanel(QWidget):
         if self.current is not None:
             self.open(self.current.path)
 
-    def dragEnterEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dragMoveEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dropEvent(self, event) -> None:
-        paths = [p for p in dropped_paths(event.mimeData()) if p.is_file()]
-        if paths:
-            event.acceptProposedAction()
-            self.open(paths[0])
+    def files_dropped(self, paths) -> None:
+        files = [p for p in paths if p.is_file()]
+        if files:
+            self.open(files[0])
 
     def shutdown(self) -> None:
         for slot in (self._slot, self._cam_slot):

@@ -17,3 +17,20 @@ def accept_local_drops(event) -> None:
         event.acceptProposedAction()
     else:
         event.ignore()
+
+
+class AcceptsFileDrops:
+    """Mixin for a QWidget: local files and folders dropped on it are handed to
+    ``self.files_dropped(paths)``; other drops are refused."""
+
+    def dragEnterEvent(self, event) -> None:
+        accept_local_drops(event)
+
+    def dragMoveEvent(self, event) -> None:
+        accept_local_drops(event)
+
+    def dropEvent(self, event) -> None:
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped(paths)

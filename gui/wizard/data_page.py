@@ -20,7 +20,7 @@ from core import dataset
 from core.dataset import Project, ProjectError
 from core.images import IMAGE_EXTENSIONS, find_images
 
-from ..widgets.drop import accept_local_drops, dropped_paths
+from ..widgets.drop import AcceptsFileDrops
 from ..workers import JobSlot, JobWorker
 from .common import JobBar, MessageLine, ThumbnailGrid, short_name
 
@@ -29,7 +29,7 @@ IMAGE_FILTER = "Images ({});;All files (*)".format(
     " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
 
-class SampleGrid(ThumbnailGrid):
+class SampleGrid(AcceptsFileDrops, ThumbnailGrid):
     """The selected class's samples; files and folders dropped here are added to it."""
 
     def __init__(self, on_drop, parent=None):
@@ -39,17 +39,8 @@ class SampleGrid(ThumbnailGrid):
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DropOnly)
 
-    def dragEnterEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dragMoveEvent(self, event) -> None:
-        accept_local_drops(event)
-
-    def dropEvent(self, event) -> None:
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self._on_drop(paths)
+    def files_dropped(self, paths) -> None:
+        self._on_drop(paths)
 
 
 class DataPage(QWizardPage):
