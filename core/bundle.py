@@ -24,7 +24,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import APP_VERSION
+from . import APP_VERSION, paths
 from .jobs import Progress, no_progress
 
 SCHEMA_VERSION = 1
@@ -105,16 +105,8 @@ def read_meta(path) -> dict:
     if not is_bundle(path):
         raise BundleError(f"{path} is not a model bundle (it lacks {MODEL_FILE} or "
                           f"{META_FILE}); train one in Teach or with `main.py train`.")
-    try:
-        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"{path / META_FILE} could not be read ({exc}).") from None
-    version = meta.get("schema_version") if isinstance(meta, dict) else None
-    if not isinstance(version, int):
-        raise BundleError(f"{path / META_FILE} is not a Backbone Studio bundle description.")
-    if version > SCHEMA_VERSION:
-        raise BundleError(f"{path.name} was saved by a newer Backbone Studio (bundle format "
-                          f"{version}); update the app to use it.")
+    meta = paths.read_versioned_json(path / META_FILE, "bundle description", SCHEMA_VERSION,
+                                     BundleError)
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
         raise BundleError(f"{path / META_FILE} is damaged: it lacks {', '.join(missing)}.")

@@ -100,17 +100,10 @@ class Project:
         root = Path(root)
         manifest = root / MANIFEST
         try:
-            doc = json.loads(manifest.read_text(encoding="utf-8"))
+            doc = paths.read_versioned_json(manifest, "project manifest", SCHEMA_VERSION,
+                                            ProjectError)
         except FileNotFoundError:
             raise ProjectError(f"{root} is not a project (it has no {MANIFEST}).") from None
-        except (OSError, ValueError) as exc:
-            raise ProjectError(f"{manifest} could not be read ({exc}).") from None
-        version = doc.get("schema_version") if isinstance(doc, dict) else None
-        if not isinstance(version, int):
-            raise ProjectError(f"{manifest} is not a Backbone Studio project manifest.")
-        if version > SCHEMA_VERSION:
-            raise ProjectError(f"{root} was saved by a newer version of Backbone Studio "
-                               f"(project format {version}); update the app to open it.")
         try:
             samples = [Sample(s["path"], s["class"], s.get("added", "")) for s in doc["samples"]]
         except (KeyError, TypeError):

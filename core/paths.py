@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -70,3 +71,26 @@ def _hash(path: str, algorithm: str, size: int, mtime_ns: int) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_versioned_json(path: Path, kind: str, newest: int, error=ValueError) -> dict:
+    """A JSON object whose integer ``schema_version`` is at most ``newest``.
+
+    ``kind`` names the document in sentences ("project manifest"). A missing
+    file raises ``FileNotFoundError``; anything else wrong raises
+    ``error(sentence)``.
+    """
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise error(f"{path} could not be read ({exc}).") from None
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    if not isinstance(version, int):
+        raise error(f"{path} is not a Backbone Studio {kind}.")
+    if version > newest:
+        raise error(f"{path.parent.name} was saved by a newer version of Backbone Studio "
+                    f"({kind} format {version}); update the app to open it.")
+    return doc

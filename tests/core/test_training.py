@@ -237,7 +237,7 @@ def test_bundle_errors_say_what_is_wrong(tmp_path, saved):
     meta = json.loads((path / bundle.META_FILE).read_text())
     meta["schema_version"] = bundle.SCHEMA_VERSION + 1
     (path / bundle.META_FILE).write_text(json.dumps(meta))
-    with pytest.raises(bundle.BundleError, match="newer Backbone Studio"):
+    with pytest.raises(bundle.BundleError, match="newer version of Backbone Studio"):
         bundle.load(path)
 
 
