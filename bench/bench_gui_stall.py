@@ -101,7 +101,6 @@ def main() -> None:
     root = Path(tmp.name)
     _import_tensorflow_once(lambda fraction, message: None)  # as the app does: gc.freeze()
     predictor = load_predictor("EfficientNetLite0")
-    predictor.device = "CPU"
     files = make_images(root / "images", args.images)
     video = make_video(root / "camera.avi", args.seconds)
     window = MainWindow(QSettings(str(root / "settings.ini"), QSettings.IniFormat))

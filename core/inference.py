@@ -79,7 +79,9 @@ def convert_to_litert(model) -> bytes:
 class Predictor:
     """Scores batches of RGB uint8 images (N, S, S, 3) -> (N, classes).
 
-    Thread-safe: one call runs at a time. ``runtime`` names what runs it.
+    Thread-safe: one call runs at a time. ``runtime`` names what runs it,
+    ``device`` where ("CPU" or the GPU's name); ``threshold`` is the model's
+    own "unknown" threshold (a trained bundle's; 0 for ImageNet backbones).
     """
 
     def __init__(self, model, class_names: list[str], litert_path: Path | None = None,
@@ -88,6 +90,8 @@ class Predictor:
         self.class_names = list(class_names)
         self.input_size = int(model.input_shape[1])
         self.description = description or model.name
+        self.device = "CPU"
+        self.threshold = 0.0
         self._lock = threading.Lock()
         self._interpreter = None
         self._batch = 0
@@ -136,6 +140,6 @@ def make_predictor(model, class_names, key: str, description: str = "",
     device = device_description()
     if device != "CPU":
         predictor = Predictor(model, class_names, description=description)
-        predictor.runtime = f"TensorFlow on {device}"
+        predictor.runtime, predictor.device = f"TensorFlow on {device}", device
         return predictor
     return Predictor(model, class_names, litert_file(model, key, progress), description)

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.load_progress.hide()
         self.model_label.setText(f"Model: {predictor.description}")
         self.runtime_label.setText(f"Runtime: {predictor.runtime}")
-        self.device_label.setText(f"Device: {getattr(predictor, 'device', 'CPU')}")
+        self.device_label.setText(f"Device: {predictor.device}")
         self.settings.setValue("model/last", self.models.ref)
 
     def _model_failed(self, message: str) -> None:

@@ -28,11 +28,8 @@ def _import_tensorflow_once(progress) -> None:
 def _load(ref: str, progress, should_stop):
     _import_tensorflow_once(progress)
     from core.classify import load_predictor
-    from core.inference import device_description
 
-    predictor = load_predictor(ref, progress, should_stop)
-    predictor.device = device_description()
-    return predictor
+    return load_predictor(ref, progress, should_stop)
 
 
 class ModelState(QObject):

@@ -33,7 +33,7 @@ def run(args) -> int:
     if not files:
         raise SetupError("no images found in " + ", ".join(args.paths))
     predictor = _load(args.model)
-    threshold = args.threshold if args.threshold is not None else getattr(predictor, "threshold", 0.0)
+    threshold = args.threshold if args.threshold is not None else predictor.threshold
     results = classify_files(predictor, files, args.top_k, threshold, args.batch_size,
                              progress=StderrProgress())
     render = {"json": to_json, "csv": to_csv, "table": to_table}[args.format]

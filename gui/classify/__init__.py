@@ -30,7 +30,7 @@ class ClassifyPanels:
         models.changed.connect(self._model_changed)
 
     def _model_changed(self, predictor) -> None:
-        threshold = float(getattr(predictor, "threshold", 0.0) or 0.0)
+        threshold = predictor.threshold
         if threshold > 0:  # a trained bundle suggests its own "unknown" threshold
             self.options.set_threshold(threshold)
 

@@ -39,7 +39,6 @@ def settings(tmp_path):
 
 def use_predictor(window, predictor, ref: str = "EfficientNetLite0") -> None:
     """Make ``predictor`` the window's model as ModelState does when a load finishes."""
-    predictor.device = getattr(predictor, "device", "CPU")
     window.models.ref, window.models.predictor = ref, predictor
     window.models.changed.emit(predictor)
 
