@@ -20,6 +20,7 @@ manifest: one sub-folder per class; :func:`load_folder` reads it.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -348,7 +349,6 @@ def check(items: Sequence[LabelledImage], classes: Sequence[str],
     on stop). Duplicates are files with the same content (sha256).
     """
     from .embeddings import content_hash
-    from .images import load_rgb
 
     found: list[DataWarning] = []
     counts = {name: 0 for name in classes}
@@ -371,11 +371,10 @@ def check(items: Sequence[LabelledImage], classes: Sequence[str],
         if should_stop():
             raise Cancelled()
         progress(done / max(1, len(items)), f"Checking {Path(item.path).name}")
-        try:
-            load_rgb(item.path)
+        reason = _unreadable_reason(str(item.path))
+        if reason is None:
             by_hash.setdefault(content_hash(item.path), []).append(Path(item.path))
-        except (ImageError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, ImageError) else str(exc)
+        else:
             found.append(DataWarning("unreadable", f"{Path(item.path).name} cannot be used: "
                                  f"{reason}.", (Path(item.path),), item.class_name))
     for group in by_hash.values():
@@ -385,6 +384,39 @@ def check(items: Sequence[LabelledImage], classes: Sequence[str],
                                  f"({names}); keep one.", tuple(group)))
     progress(1.0, "Checked")
     return found
+
+
+def _unreadable_reason(path: str) -> str | None:
+    """Why ``path`` cannot be used (a sentence), or None when it decodes.
+
+    Remembered per file content, so re-checking a project after a rename or
+    a move decodes nothing again; a file that cannot even be read is asked
+    every time.
+    """
+    from .embeddings import content_hash
+
+    try:
+        digest = content_hash(path)
+    except OSError:
+        return _decode_problem(path)
+    return _decode_problem_of_content(digest, path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _decode_problem_of_content(digest: str, path: str) -> str | None:
+    return _decode_problem(path)
+
+
+def _decode_problem(path: str) -> str | None:
+    from .images import load_rgb
+
+    try:
+        load_rgb(path)
+    except ImageError as exc:
+        return exc.reason
+    except OSError as exc:
+        return str(exc)
+    return None
 
 
 def split(items: Sequence, val_fraction: float, seed: int = 0) -> tuple[list, list]:
