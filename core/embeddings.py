@@ -179,28 +179,9 @@ def _runner(make_extractor, litert_file: Path | None, progress: Progress):
 
             progress(0.0, "Optimising the backbone for this CPU (once per backbone)")
             paths.atomic_write_bytes(litert_file, convert_to_litert(make_extractor()))
-        return _LiteRT(litert_file)
+        from .inference import LiteRT
+
+        return LiteRT(litert_file)
     model = make_extractor()
     call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
     return lambda batch: call(batch).numpy()
-
-
-class _LiteRT:
-    """Calls a LiteRT model on uint8 batches, resizing its input as needed."""
-
-    def __init__(self, path: Path):
-        from ai_edge_litert.interpreter import Interpreter
-
-        self.interpreter = Interpreter(model_path=str(path), num_threads=os.cpu_count())
-        self.input = self.interpreter.get_input_details()[0]["index"]
-        self.output = self.interpreter.get_output_details()[0]["index"]
-        self.batch = 0
-
-    def __call__(self, images: np.ndarray) -> np.ndarray:
-        if images.shape[0] != self.batch:
-            self.interpreter.resize_tensor_input(self.input, list(images.shape))
-            self.interpreter.allocate_tensors()
-            self.batch = images.shape[0]
-        self.interpreter.set_tensor(self.input, np.ascontiguousarray(images, np.uint8))
-        self.interpreter.invoke()
-        return self.interpreter.get_tensor(self.output).copy()

@@ -373,18 +373,9 @@ def _run_savedmodel(target: Path, batch) -> np.ndarray:
 
 
 def _run_tflite(target: Path, batch) -> np.ndarray:
-    from ai_edge_litert.interpreter import Interpreter
+    from .inference import LiteRT
 
-    interpreter = Interpreter(model_path=str(target), num_threads=os.cpu_count())
-    inp = interpreter.get_input_details()[0]
-    interpreter.resize_tensor_input(inp["index"], list(batch.shape))
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(inp["index"], batch.astype(inp["dtype"]))
-    interpreter.invoke()
-    out = interpreter.get_output_details()[0]
-    scores = interpreter.get_tensor(out["index"]).astype(np.float32)
-    scale, zero = out["quantization"]
-    return (scores - zero) * scale if scale else scores
+    return LiteRT(target)(batch)
 
 
 def _run_onnx(target: Path, batch) -> np.ndarray:

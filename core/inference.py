@@ -76,6 +76,35 @@ def convert_to_litert(model) -> bytes:
         return converter.convert()
 
 
+class LiteRT:
+    """A LiteRT model file called on batches: ``runner(batch) -> float32 outputs``.
+
+    The input is resized to each new batch shape and cast to the model's input
+    type; a quantised output is turned back into real values. Not thread-safe.
+    """
+
+    def __init__(self, path: Path):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interpreter = Interpreter(model_path=str(path), num_threads=os.cpu_count())
+        self._input = self.interpreter.get_input_details()[0]
+        self._shape = None
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        interpreter = self.interpreter
+        if batch.shape != self._shape:
+            interpreter.resize_tensor_input(self._input["index"], list(batch.shape))
+            interpreter.allocate_tensors()
+            self._output = interpreter.get_output_details()[0]
+            self._shape = batch.shape
+        interpreter.set_tensor(self._input["index"],
+                               np.ascontiguousarray(batch, self._input["dtype"]))
+        interpreter.invoke()
+        scores = interpreter.get_tensor(self._output["index"]).astype(np.float32)
+        scale, zero = self._output["quantization"]
+        return (scores - zero) * scale if scale else scores
+
+
 class Predictor:
     """Scores batches of RGB uint8 images (N, S, S, 3) -> (N, classes).
 
@@ -93,10 +122,9 @@ class Predictor:
         self.device = "CPU"
         self.threshold = 0.0
         self._lock = threading.Lock()
-        self._interpreter = None
-        self._batch = 0
+        self._litert = None
         if litert_path is not None:
-            self._interpreter = _make_interpreter(litert_path)
+            self._litert = LiteRT(litert_path)
             self.runtime = f"LiteRT (XNNPACK, {os.cpu_count()} threads)"
         else:
             import tensorflow as tf
@@ -109,29 +137,12 @@ class Predictor:
         if images.ndim == 3:
             images = images[None]
         with self._lock:
-            if self._interpreter is None:
+            if self._litert is None:
                 return self._call(images).numpy()
-            return self._invoke(images)
+            return self._litert(images)
 
     def predict_one(self, image: np.ndarray) -> np.ndarray:
         return self.predict(image[None])[0]
-
-    def _invoke(self, images: np.ndarray) -> np.ndarray:
-        interp = self._interpreter
-        inp = interp.get_input_details()[0]
-        if images.shape[0] != self._batch:
-            interp.resize_tensor_input(inp["index"], list(images.shape))
-            interp.allocate_tensors()
-            self._batch = images.shape[0]
-        interp.set_tensor(inp["index"], images)
-        interp.invoke()
-        return interp.get_tensor(interp.get_output_details()[0]["index"]).copy()
-
-
-def _make_interpreter(path: Path):
-    from ai_edge_litert.interpreter import Interpreter
-
-    return Interpreter(model_path=str(path), num_threads=os.cpu_count())
 
 
 def make_predictor(model, class_names, key: str, description: str = "",
