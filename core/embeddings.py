@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -97,14 +96,9 @@ class _Cache:
     def put(self, image_hash: str, vector: np.ndarray) -> None:
         if self.folder is None:
             return
-        target = self._file(image_hash)
-        target.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         np.save(buffer, vector.astype(np.float32), allow_pickle=False)
-        # No fsync: a cache file lost to a power cut is only computed again.
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(buffer.getvalue())
-        os.replace(tmp, target)
+        paths.atomic_write_bytes(self._file(image_hash), buffer.getvalue(), durable=False)
 
     @property
     def litert_file(self) -> Path | None:
