@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -134,7 +133,7 @@ class Project:
         if not images.is_dir():
             return
         known = {s.path for s in self.samples}
-        class_of_folder = {_folder_name(name): name for name in self.classes}
+        class_of_folder = {paths.safe_folder_name(name): name for name in self.classes}
         adopted = False
         for folder in sorted(p for p in images.iterdir() if p.is_dir()):
             for path in sorted(folder.iterdir()):
@@ -303,9 +302,9 @@ class Project:
 
     def _copy_in(self, source: Path, class_name: str) -> Sample:
         """Copy ``source`` to ``images/<class>/`` under a free name, atomically."""
-        folder = self.root / IMAGES / _folder_name(class_name)
+        folder = self.root / IMAGES / paths.safe_folder_name(class_name)
         folder.mkdir(parents=True, exist_ok=True)
-        target = _free_name(folder, source.name)
+        target = paths.free_name(folder, source.name)
         tmp = folder / f".{target.name}.{os.getpid()}{TMP_SUFFIX}"
         with open(source, "rb") as src, open(tmp, "wb") as dst:
             shutil.copyfileobj(src, dst)
@@ -480,19 +479,6 @@ def _check_class_name(name: str) -> str:
         raise ProjectError(f"{name!r} cannot be a class name: use letters, digits, "
                            "spaces, '-' or '_'.")
     return name
-
-
-def _folder_name(class_name: str) -> str:
-    """A safe folder name for a class (the manifest keeps the real name)."""
-    return re.sub(r"[^\w\- ]", "_", class_name).strip() or "class"
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    stem, suffix = Path(name).stem, Path(name).suffix
-    target, n = folder / name, 1
-    while target.exists():
-        target, n = folder / f"{stem}_{n}{suffix}", n + 1
-    return target
 
 
 def _now() -> str:

@@ -138,21 +138,8 @@ def copy_into_class_folders(results: list[FileResult], destination: Path,
     good = [r for r in results if not r.error and r.predictions]
     for n, result in enumerate(good, start=1):
         check_stop(should_stop)
-        folder = Path(destination) / _safe_folder_name(result.label)
+        folder = Path(destination) / paths.safe_folder_name(result.label)
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(result.path, _free_name(folder / Path(result.path).name))
+        shutil.copy2(result.path, paths.free_name(folder, Path(result.path).name))
         progress(n / len(good), f"Copied {n} of {len(good)}")
     return len(good)
-
-
-def _safe_folder_name(label: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in " -_." else "_" for c in label).strip(" .")
-    return cleaned or "unnamed"
-
-
-def _free_name(path: Path) -> Path:
-    candidate, n = path, 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
-        n += 1
-    return candidate

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -99,3 +100,17 @@ def read_versioned_json(path: Path, kind: str, newest: int, error=ValueError) ->
         raise error(f"{path.parent.name} was saved by a newer version of Backbone Studio "
                     f"({kind} format {version}); update the app to open it.")
     return doc
+
+
+def safe_folder_name(label: str) -> str:
+    """A folder name for a class label on any file system (the label itself is kept elsewhere)."""
+    return re.sub(r"[^\w\- ]", "_", label).strip() or "unnamed"
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """``folder / name``, or ``name (2).ext``, ``name (3).ext``... if that is taken."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    target, n = Path(folder) / name, 2
+    while target.exists():
+        target, n = Path(folder) / f"{stem} ({n}){suffix}", n + 1
+    return target
