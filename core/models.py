@@ -54,11 +54,19 @@ def build_base(spec, include_top: bool, weights_choice="imagenet", input_size=No
     return base
 
 
-def _wrap(spec, base, size: int, name: str):
+def image_front(spec, base, size: int, frozen: bool = False):
+    """``(inputs, outputs)``: uint8 images -> Preprocess -> ``base``.
+
+    ``frozen`` calls the base with ``training=False``, so its BatchNorm layers
+    stay in inference mode even once some of them are unfrozen for fine-tuning.
+    """
     inputs = keras.Input(shape=(size, size, 3), dtype="uint8", name="image")
     x = Preprocess(spec.preprocessing, name="preprocess")(inputs)
-    outputs = base(x)
-    return keras.Model(inputs, outputs, name=name)
+    return inputs, (base(x, training=False) if frozen else base(x))
+
+
+def _wrap(spec, base, size: int, name: str):
+    return keras.Model(*image_front(spec, base, size), name=name)
 
 
 def build_classifier(name: str, weights_choice="imagenet"):

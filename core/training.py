@@ -278,16 +278,9 @@ class _Run:
         return keras.Model(inputs, features, name=f"{self.spec.key}_features")
 
     def _front(self, base):
-        import keras
+        from .models import image_front
 
-        from .preprocessing import Preprocess
-
-        size = self.config.size
-        inputs = keras.Input(shape=(size, size, 3), dtype="uint8", name="image")
-        x = Preprocess(self.spec.preprocessing, name="preprocess")(inputs)
-        # training=False keeps BatchNorm in inference mode even once unfrozen.
-        x = base(x) if self.config.from_scratch else base(x, training=False)
-        return inputs, x
+        return image_front(self.spec, base, self.config.size, frozen=not self.config.from_scratch)
 
     def _head(self):
         import keras
