@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/system-packages.sh
-python3 -m pip install -q -r requirements.txt "pyinstaller>=6.3" "tf2onnx>=1.16" "onnxruntime>=1.17"
+source scripts/env.sh
+ensure_env requirements-dev.txt
 
 dist=dist
 args=("$@")
@@ -22,7 +23,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 
 start=$SECONDS
-python3 -m PyInstaller build.spec --noconfirm "$@"
+"$PY" -m PyInstaller build.spec --noconfirm "$@"
 app="$dist/BackboneStudio"
 echo "built $app in $((SECONDS - start)) s, $(du -sh "$app" | cut -f1)"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install everything the app needs, then open it.
+# Install everything the app needs (once), then open it. Arguments pass
+# through to the app: `bash scripts/start.sh --self-test` checks an install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
-python3 -m pip install -q -r requirements.txt
-exec python3 main.py "$@"
+source scripts/env.sh
+ensure_env requirements.txt
+exec "$PY" main.py "$@"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run them.
+# Install everything the tests need (once), then run them. Arguments pass
+# through to pytest: `bash scripts/test.sh -m "not slow"` is the fast tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
-python3 -m pip install -q -r requirements-dev.txt
+source scripts/env.sh
+ensure_env requirements-dev.txt
 lint-imports
-exec python3 -m pytest "$@"
+exec "$PY" -m pytest "$@"
