@@ -11,12 +11,21 @@ from typing import Iterable
 import cv2
 import numpy as np
 
+from .image_header import image_size, is_jpeg
+
 IMAGE_EXTENSIONS = {
     ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
     ".ppm", ".pgm", ".pbm", ".jp2", ".avif",
 }
 # Crop fraction used by the ImageNet evaluations of these backbones.
 CROP_FRACTION = 224 / 256
+# The largest image decoded, in megapixels: far above any camera's (a 200 MP
+# phone sensor is the largest sold), far below what would exhaust memory
+# (200 MP is 600 MB of RGB). A larger JPEG is decoded at a reduced scale.
+MAX_MEGAPIXELS = 200
+# OpenCV's flags for a colour decode at 1/factor scale (JPEG only).
+_DECODE_FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2,
+                 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
 class ImageError(Exception):
@@ -32,13 +41,33 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
-def load_rgb(path) -> np.ndarray:
+def load_rgb(path, at_least: int | None = None) -> np.ndarray:
     """Decode ``path`` into an (H, W, 3) RGB uint8 array.
 
-    EXIF orientation is applied; grey, 16-bit and alpha images become 8-bit
-    RGB. Raises :class:`ImageError` for missing, empty or undecodable files.
+    EXIF orientation is applied; grey, 16-bit, palette, CMYK and alpha images
+    become 8-bit RGB; an animated GIF or a multi-page TIFF gives its first
+    frame. With ``at_least``, a JPEG is decoded at 1/2, 1/4 or 1/8 scale in
+    the decoder itself (libjpeg's DCT scaling) as long as its shorter side
+    stays at or above ``at_least`` pixels: a 12 MP photo for a 224 px model
+    costs a fraction of a full decode. The size is read from the header
+    first: an image above :data:`MAX_MEGAPIXELS` is refused before any pixel
+    is allocated (a JPEG is decoded at the reduced scale that fits, when one
+    does). Raises :class:`ImageError` for missing, empty, undecodable or too
+    large files.
     """
     path = Path(path)
+    data = _read_bytes(path)
+    flags = _DECODE_FLAGS[_reduction(path, data, at_least)]
+    try:
+        bgr = cv2.imdecode(data, flags)
+    except cv2.error:  # OpenCV refuses some malformed headers by raising
+        bgr = None
+    if bgr is None:
+        raise ImageError(path, "not an image this app can read (corrupt or unknown format)")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _read_bytes(path: Path) -> np.ndarray:
     try:
         # np.fromfile + imdecode reads non-ASCII paths that imread cannot.
         data = np.fromfile(str(path), dtype=np.uint8)
@@ -50,10 +79,30 @@ def load_rgb(path) -> np.ndarray:
         raise ImageError(path, f"the file could not be read ({exc.strerror})") from None
     if data.size == 0:
         raise ImageError(path, "the file is empty")
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise ImageError(path, "not an image this app can read (corrupt or unknown format)")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return data
+
+
+def _reduction(path: Path, data: np.ndarray, at_least: int | None) -> int:
+    """The scale 1/factor to decode ``data`` at (1: full size), or ImageError
+    when the header promises more pixels than :data:`MAX_MEGAPIXELS`."""
+    size = image_size(data)
+    if size is None:
+        return 1
+    width, height = size
+    limit = MAX_MEGAPIXELS * 1_000_000
+    # libjpeg rounds scaled sizes up; only JPEGs scale while decoding.
+    scaled = {f: (-(-width // f), -(-height // f)) for f in (8, 4, 2)} if is_jpeg(data) else {}
+    fitting = [f for f, (w, h) in scaled.items() if w * h <= limit]
+    for factor in fitting:  # the most reduced first
+        if at_least and min(scaled[factor]) >= at_least:
+            return factor
+    if width * height > limit and fitting:
+        return fitting[-1]  # the least reduced that fits the limit
+    if width * height > limit:
+        raise ImageError(path, f"the image is {width:,} x {height:,} pixels "
+                               f"({width * height / 1e6:,.0f} megapixels), above this app's "
+                               f"limit of {MAX_MEGAPIXELS} megapixels; shrink it first")
+    return 1
 
 
 def fit_square(rgb: np.ndarray, size: int, crop: bool = True) -> np.ndarray:
@@ -65,7 +114,7 @@ def fit_square(rgb: np.ndarray, size: int, crop: bool = True) -> np.ndarray:
     if not crop:
         return _resize(rgb, size, size)
     h, w = rgb.shape[:2]
-    short = max(1, round(size / CROP_FRACTION))
+    short = short_side_for(size)
     scale = short / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     resized = _resize(rgb, nw, nh)
@@ -80,8 +129,18 @@ def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def load_for_model(path, size: int) -> np.ndarray:
-    """Decode and fit one file: (size, size, 3) uint8, or ImageError."""
-    return fit_square(load_rgb(path), size)
+    """Decode and fit one file: (size, size, 3) uint8, or ImageError.
+
+    A JPEG is decoded at the smallest scale that still covers the shorter
+    side :func:`fit_square` resizes to, so the result matches a full decode
+    to within resampling noise.
+    """
+    return fit_square(load_rgb(path, at_least=short_side_for(size)), size)
+
+
+def short_side_for(size: int) -> int:
+    """The shorter side, in pixels, :func:`fit_square` resizes to for ``size``."""
+    return max(1, round(size / CROP_FRACTION))
 
 
 def find_images(paths: Iterable, recursive: bool = True) -> list[Path]:
