@@ -3,7 +3,8 @@
 A bundle is a folder holding
 
 - ``model.keras``: the full model, raw RGB uint8 (S, S, 3) in, class scores
-  out (preprocessing inside), loaded with Keras safe mode on;
+  out (preprocessing inside, as stock Keras layers), loaded with Keras safe
+  mode on: plain ``keras.saving.load_model`` loads it without the app's code;
 - ``model.json``: ``schema_version``, ``class_names``, ``input_size``,
   ``backbone``, ``threshold`` (best score below which the answer is
   "unknown"), ``metrics``, ``app_version``, ``created`` (ISO 8601, UTC) and
@@ -116,17 +117,20 @@ def read_meta(path) -> dict:
 def load(path):
     """``(keras_model, meta)`` of the bundle at ``path``; raises :class:`BundleError`.
 
-    Keras safe mode stays on: loading never runs code from the file.
+    Keras safe mode stays on: loading never runs code from the file. A bundle
+    saved by earlier versions (a custom ``Preprocess`` layer) comes back with
+    stock layers instead (core.preprocessing.migrate).
     """
     import keras
 
-    from . import preprocessing  # noqa: F401  registers the Preprocess layer
+    from .preprocessing import migrate  # also registers the legacy Preprocess layer
 
     meta = read_meta(path)
     try:
         model = keras.saving.load_model(Path(path) / MODEL_FILE, safe_mode=True)
     except Exception as exc:  # Keras raises many kinds for a damaged file
         raise BundleError(f"{Path(path) / MODEL_FILE} could not be loaded ({exc}).") from None
+    model = migrate(model)
     if int(model.output_shape[-1]) != len(meta["class_names"]):
         raise BundleError(f"{path} is inconsistent: the model has {model.output_shape[-1]} "
                           f"outputs but {len(meta['class_names'])} class names.")

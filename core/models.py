@@ -1,6 +1,7 @@
 """Build Keras models from registry entries: raw RGB uint8 in, always.
 
-Every model is ``Input(uint8) -> Preprocess(mode) -> backbone -> [head]``.
+Every model is ``Input(uint8) -> preprocess (stock layers, core.preprocessing) -> backbone
+-> [head]``.
 The backbone is one nested layer named ``"backbone"`` so that training can
 freeze or unfreeze it and Grad-CAM can reach its last feature map.
 This module imports Keras at import time: import it lazily.
@@ -12,7 +13,7 @@ import importlib
 import keras
 
 from . import backbones, weights
-from .preprocessing import Preprocess
+from .preprocessing import preprocess_block
 
 BACKBONE_LAYER = "backbone"
 
@@ -55,13 +56,13 @@ def build_base(spec, include_top: bool, weights_choice="imagenet", input_size=No
 
 
 def image_front(spec, base, size: int, frozen: bool = False):
-    """``(inputs, outputs)``: uint8 images -> Preprocess -> ``base``.
+    """``(inputs, outputs)``: uint8 images -> the family's preprocess block -> ``base``.
 
     ``frozen`` calls the base with ``training=False``, so its BatchNorm layers
     stay in inference mode even once some of them are unfrozen for fine-tuning.
     """
     inputs = keras.Input(shape=(size, size, 3), dtype="uint8", name="image")
-    x = Preprocess(spec.preprocessing, name="preprocess")(inputs)
+    x = preprocess_block(spec.preprocessing)(inputs)
     return inputs, (base(x, training=False) if frozen else base(x))
 
 

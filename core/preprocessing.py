@@ -1,8 +1,11 @@
 """The one place that knows each backbone's preprocessing.
 
-Every model the app builds takes raw RGB uint8 images; a :class:`Preprocess`
-layer at its front turns them into what the backbone was trained on. The
-modes are the ones keras.applications documents for each family:
+Every model the app builds takes raw RGB uint8 images; a block of stock Keras
+layers named ``"preprocess"`` at its front (:func:`preprocess_block`) turns
+them into what the backbone was trained on, so plain
+``keras.saving.load_model(path)`` loads the app's models in safe mode without
+the app's code. The modes are the ones keras.applications documents for
+each family:
 
 =========  =====================================================  ==================
 mode       what it does                                           families
@@ -18,45 +21,111 @@ lite       (x - 127) / 128                                        EfficientNet-L
 unit       scale to [0, 1]                                        LeNet-5, AlexNet
 =========  =====================================================  ==================
 
-This module imports Keras at import time: import it lazily.
+Each mode is one per-channel affine map ``x * scale + offset`` (a stock
+``Rescaling`` layer, which also casts uint8 to float32), followed for caffe by
+a fixed channel reversal (a frozen 1x1 ``Conv2D`` whose kernel is a
+permutation matrix: exact in float32). :data:`STEPS` holds the numbers.
+
+Bundles saved by earlier versions hold a custom ``Preprocess`` layer; it stays
+registered so they still load, and :func:`migrate` swaps it for the stock
+block. This module imports Keras at import time: import it lazily.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
+import numpy as np
 from keras import ops
 
 MODES = ("caffe", "tf", "torch", "builtin", "lite", "unit")
-_CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+LAYER_NAME = "preprocess"
+_CAFFE_MEAN_RGB = (123.68, 116.779, 103.939)
 _TORCH_MEAN = (0.485, 0.456, 0.406)
 _TORCH_STD = (0.229, 0.224, 0.225)
 
 
+@dataclass(frozen=True)
+class Steps:
+    """``x * scale + offset`` per RGB channel, then RGB -> BGR when ``to_bgr``."""
+
+    scale: tuple[float, float, float]
+    offset: tuple[float, float, float]
+    to_bgr: bool = False
+
+    def apply(self, rgb: np.ndarray) -> np.ndarray:
+        """The same map in numpy (float32), for checks and for code outside Keras."""
+        x = rgb.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)
+        return x[..., ::-1] if self.to_bgr else x
+
+
+def _same(value: float) -> tuple[float, float, float]:
+    return (value, value, value)
+
+
+STEPS = {
+    "caffe": Steps(_same(1.0), tuple(-m for m in _CAFFE_MEAN_RGB), to_bgr=True),
+    "tf": Steps(_same(1 / 127.5), _same(-1.0)),
+    "torch": Steps(tuple(1 / (255 * s) for s in _TORCH_STD),
+                   tuple(-m / s for m, s in zip(_TORCH_MEAN, _TORCH_STD))),
+    "builtin": Steps(_same(1.0), _same(0.0)),
+    "lite": Steps(_same(1 / 128), _same(-127 / 128)),
+    "unit": Steps(_same(1 / 255), _same(0.0)),
+}
+
+
+def steps(mode: str) -> Steps:
+    if mode not in STEPS:
+        raise ValueError(f"unknown preprocessing mode {mode!r}; expected one of {MODES}")
+    return STEPS[mode]
+
+
+def preprocess_block(mode: str, name: str = LAYER_NAME) -> keras.Sequential:
+    """Stock layers: (N, H, W, 3) uint8 RGB -> the backbone's float32 input."""
+    step = steps(mode)
+    layers = [keras.Input(shape=(None, None, 3), dtype="uint8", name=f"{name}_rgb"),
+              keras.layers.Rescaling(list(step.scale), list(step.offset), name="scale")]
+    if step.to_bgr:
+        reverse = keras.layers.Conv2D(3, 1, use_bias=False, trainable=False, name="rgb_to_bgr")
+        layers.append(reverse)
+    block = keras.Sequential(layers, name=name)
+    if step.to_bgr:
+        reverse.set_weights([np.eye(3, dtype=np.float32)[::-1].reshape(1, 1, 3, 3)])
+    return block
+
+
+def migrate(model):
+    """``model`` with any legacy :class:`Preprocess` layer replaced by its stock block.
+
+    The other layers (and so their weights) are shared with ``model``;
+    a model without one is returned as it is.
+    """
+    if not any(isinstance(layer, Preprocess) for layer in model.layers):
+        return model
+
+    def swap(layer):
+        return preprocess_block(layer.mode, layer.name) if isinstance(layer, Preprocess) else layer
+
+    return keras.models.clone_model(model, clone_function=swap)
+
+
 @keras.saving.register_keras_serializable(package="BackboneStudio")
 class Preprocess(keras.layers.Layer):
-    """Raw RGB (uint8 or float in [0, 255]) -> the backbone's input scale."""
+    """Legacy (bundles of earlier versions): the same maps as one custom layer.
+
+    Kept so old bundles load; new models use :func:`preprocess_block`.
+    """
 
     def __init__(self, mode: str, **kwargs):
         super().__init__(**kwargs)
-        if mode not in MODES:
-            raise ValueError(f"unknown preprocessing mode {mode!r}; expected one of {MODES}")
+        steps(mode)
         self.mode = mode
 
     def call(self, images):
-        x = ops.cast(images, "float32")
-        if self.mode == "caffe":
-            bgr = ops.stack([x[..., 2], x[..., 1], x[..., 0]], axis=-1)
-            return bgr - ops.convert_to_tensor(_CAFFE_MEAN_BGR, dtype="float32")
-        if self.mode == "tf":
-            return x / 127.5 - 1.0
-        if self.mode == "torch":
-            mean = ops.convert_to_tensor(_TORCH_MEAN, dtype="float32")
-            std = ops.convert_to_tensor(_TORCH_STD, dtype="float32")
-            return (x / 255.0 - mean) / std
-        if self.mode == "lite":
-            return (x - 127.0) / 128.0
-        if self.mode == "unit":
-            return x / 255.0
-        return x
+        step = steps(self.mode)
+        x = ops.cast(images, "float32") * ops.convert_to_tensor(step.scale, "float32")
+        x = x + ops.convert_to_tensor(step.offset, "float32")
+        return ops.flip(x, axis=-1) if step.to_bgr else x
 
     def compute_output_shape(self, input_shape):
         return input_shape
