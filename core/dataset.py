@@ -306,11 +306,15 @@ class Project:
         folder.mkdir(parents=True, exist_ok=True)
         target = paths.free_name(folder, source.name)
         tmp = folder / f".{target.name}.{os.getpid()}{TMP_SUFFIX}"
-        with open(source, "rb") as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(source, "rb") as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(tmp, target)
+        except BaseException:  # a full disk leaves no partial copy
+            tmp.unlink(missing_ok=True)
+            raise
         return Sample(target.relative_to(self.root).as_posix(), class_name)
 
     # ------------------------------------------------------- checks and split

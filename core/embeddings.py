@@ -98,7 +98,10 @@ class _Cache:
             return
         buffer = io.BytesIO()
         np.save(buffer, vector.astype(np.float32), allow_pickle=False)
-        paths.atomic_write_bytes(self._file(image_hash), buffer.getvalue(), durable=False)
+        try:
+            paths.atomic_write_bytes(self._file(image_hash), buffer.getvalue(), durable=False)
+        except OSError:  # a full or read-only cache only costs time: compute it next time
+            self.folder = None
 
     @property
     def litert_file(self) -> Path | None:

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import faults, paths
 from . import images as image_io
-from . import paths
 from .jobs import Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress
 
 FORMATS = ("keras", "savedmodel", "tflite", "tflite-int8", "onnx")
@@ -240,6 +240,8 @@ def _export_one(fmt, model, text, batch, reference, out_dir: Path,
         raise
     except Exception as exc:  # one format's failure is that format's result
         _remove(partial)
+        if faults.is_write_fault(exc, out_dir):
+            raise  # the disk, not the format: every other format would fail too
         return ExportResult(fmt, time.perf_counter() - start, error=_sentence(fmt, exc))
 
 

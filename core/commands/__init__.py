@@ -43,6 +43,7 @@ def run(argv: list[str]) -> int:
     try:
         return args.func(args)
     except SetupError as exc:
+        StderrProgress.end_line()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
@@ -50,13 +51,38 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # a full disk, a permission, or a bug: a sentence, not a traceback
+        StderrProgress.end_line()
+        print(f"error: {fault_sentence(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def fault_sentence(exc: Exception) -> str:
+    """The one line the command line prints for an error nobody caught earlier."""
+    from .. import faults, logs
+
+    if faults.is_disk_fault(exc):
+        return faults.sentence(exc)
+    where = logs.record(exc, "command failed")
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    hint = f" The details are in {where}." if where else ""
+    return f"Something went wrong ({type(exc).__name__}: {detail}).{hint}"
 
 
 class StderrProgress:
     """A one-line progress bar on stderr (the ``progress`` of a core job)."""
 
+    mid_line = False  # a bar is drawn and its line not ended
+
     def __init__(self, quiet: bool = False):
         self.quiet = quiet or not sys.stderr
+
+    @classmethod
+    def end_line(cls) -> None:
+        """End a bar's line, so that an error message starts on its own line."""
+        if cls.mid_line:
+            sys.stderr.write("\n")
+            cls.mid_line = False
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.quiet:
@@ -64,4 +90,5 @@ class StderrProgress:
         bar = "#" * int(fraction * 30)
         end = "\n" if fraction >= 1.0 else ""
         sys.stderr.write(f"\r[{bar:<30}] {fraction * 100:5.1f}% {message[:60]:<60}{end}")
+        StderrProgress.mid_line = not end
         sys.stderr.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import paths
+from .. import faults, paths
 from ..backbones import DEFAULT_BACKBONE, UnknownBackbone
 from ..bundle import BundleError
 from ..images import find_images
@@ -32,6 +32,8 @@ def run(args) -> int:
     files = find_images(args.paths)
     if not files:
         raise SetupError("no images found in " + ", ".join(args.paths))
+    if args.output:
+        faults.check_writable(args.output.parent)  # before classifying, not after
     predictor = _load(args.model)
     threshold = args.threshold if args.threshold is not None else predictor.threshold
     results = classify_files(predictor, files, args.top_k, threshold, args.batch_size,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
+from .. import faults
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
 
 
@@ -45,8 +46,9 @@ def run(args) -> int:
     if args.images and not image_paths:
         raise SetupError(f"No images found in {', '.join(args.images)}.")
     try:
-        results = export_bundle(args.bundle, args.to, formats, image_paths,
-                                progress=StderrProgress())
+        with faults.writing(args.to):
+            results = export_bundle(args.bundle, args.to, formats, image_paths,
+                                    progress=StderrProgress())
     except (BundleError, ExportError) as exc:
         raise SetupError(str(exc)) from None
     print(render(args, results))

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from .. import faults
 from ..backbones import DEFAULT_BACKBONE
 from ..jobs import throttled
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
@@ -54,6 +55,7 @@ def run(args) -> int:
     from ..weights import WeightsCorrupt, WeightsMissing
 
     _check_numbers(args)
+    faults.check_writable(args.out.parent)  # before minutes of training, not after
     try:
         spec = get(args.backbone)
         items, class_names = load_folder(args.data_dir)
@@ -71,7 +73,8 @@ def run(args) -> int:
     except (training.TrainingError, WeightsMissing, WeightsCorrupt) as exc:
         raise SetupError(str(exc)) from None
     try:
-        bundle.save(args.out, result.model, result.bundle_meta(), progress)
+        with faults.writing(args.out):
+            bundle.save(args.out, result.model, result.bundle_meta(), progress)
     except bundle.BundleError as exc:
         raise SetupError(str(exc)) from None
     _report(args, result)
