@@ -66,3 +66,12 @@ def record(exc: BaseException, what: str) -> Path | None:
     where = setup()
     logging.getLogger("backbone_studio").error(what, exc_info=(type(exc), exc, exc.__traceback__))
     return where
+
+
+def stop() -> None:
+    """Detach the log file (tests; the app keeps it until it exits)."""
+    global _handler
+    if _handler is not None:
+        logging.getLogger().removeHandler(_handler)
+        _handler.close()
+        _handler = None

@@ -1,12 +1,13 @@
 """Start the GUI: the window first, TensorFlow afterwards in the background."""
 from __future__ import annotations
 
+import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core import APP_NAME, APP_VERSION
+from core import APP_NAME, APP_VERSION, logs
 
 
 def make_app(argv=None) -> QApplication:
@@ -21,8 +22,18 @@ def run_gui() -> int:
     app = make_app()
     from .main_window import MainWindow
 
+    logs.setup()  # tracebacks go to the log file, never to the terminal
     window = MainWindow()
+    sys.excepthook = lambda *exc: _unexpected(window, *exc)
     window.show()
     # The default model loads once the window has been painted.
     QTimer.singleShot(50, window.load_initial_model)
     return app.exec()
+
+
+def _unexpected(window, exc_type, exc, tb) -> None:
+    """An error no code expected: log its traceback, tell the user in a sentence."""
+    logging.getLogger("backbone_studio").critical("unexpected error", exc_info=(exc_type, exc, tb))
+    window.statusBar().showMessage(
+        f"Something went wrong ({exc_type.__name__}); the details are in the log "
+        "(Help > Open log folder).")

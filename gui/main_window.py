@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar,
                                QTabWidget)
 
 from core import APP_NAME
@@ -68,10 +68,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.menuBar().addMenu("&Models").addActions(self.classify.model_actions())
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        from .help_menu import add_help_actions
+
+        add_help_actions(self, self.menuBar().addMenu("&Help"))
 
     def _build_teach_tab(self) -> None:
         """The Teach tab (after Classify) and its menu (before Help); the wizard loads lazily."""
@@ -121,9 +120,6 @@ class MainWindow(QMainWindow):
         current = self.models.predictor  # a failed switch leaves the old model in use
         self.model_label.setText(f"Model: {current.description}" if current else "Model: none")
         self.statusBar().showMessage(message)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, APP_NAME, f"{APP_NAME}: classic CNN backbones, offline.")
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
