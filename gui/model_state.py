@@ -47,7 +47,10 @@ class ModelState(QObject):
         self._slot = JobSlot(self)
 
     def load(self, ref: str) -> None:
-        """Load ``ref`` (backbone name or bundle folder) without blocking."""
+        """Load ``ref`` (backbone name or bundle folder) without blocking.
+
+        A load replaced by a newer one never becomes current, however late it ends.
+        """
         worker = JobWorker(_load, ref)
         worker.progressed.connect(self.progressed)
         worker.succeeded.connect(lambda p, r=ref: self._done(r, p))
@@ -63,5 +66,4 @@ class ModelState(QObject):
         return self._slot.is_busy()
 
     def shutdown(self) -> None:
-        self._slot.cancel()
-        self._slot.wait()
+        self._slot.shutdown()

@@ -39,23 +39,50 @@ def user_message(exc: BaseException) -> str:
 
 
 class JobWorker(QThread):
-    """One run of one core job. Signals carry plain Python values."""
+    """One run of one core job. Signals carry plain Python values.
+
+    The job's callbacks fire on the worker thread; each is relayed to the
+    public signals on the GUI thread, at delivery time, only while the worker
+    is not :meth:`retire`-d. So a job replaced by a newer one never reaches a
+    view, even with results already on their way, and no view needs a guard.
+    ``ended`` follows succeeded / failed / cancelled once the thread is done.
+    """
 
     progressed = Signal(float, str)
     partial = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    ended = Signal()
+
+    # Emitted on the worker thread; delivered to the relay slots on the GUI thread.
+    _raw_progress = Signal(float, str)
+    _raw_partial = Signal(object)
+    _raw_outcome = Signal(str, object)
 
     def __init__(self, fn, *args, partial_kw: str | None = None, **kwargs):
         super().__init__()
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._partial_kw = partial_kw
         self._stop = threading.Event()
+        self._retired = False
         self._last_emit = 0.0
+        self._raw_progress.connect(self._relay_progress)
+        self._raw_partial.connect(self._relay_partial)
+        self._raw_outcome.connect(self._relay_outcome)
+        self.finished.connect(self._relay_finished)
 
     def stop(self) -> None:
+        """Ask the job to stop; it still reports how it ended (``cancelled``)."""
         self._stop.set()
+
+    def retire(self) -> None:
+        """Stop the job and silence it: nothing it emits from now on reaches a view."""
+        self._retired = True
+        self._stop.set()
+
+    def is_retired(self) -> bool:
+        return self._retired
 
     def should_stop(self) -> bool:
         return self._stop.is_set()
@@ -64,55 +91,93 @@ class JobWorker(QThread):
         now = time.monotonic()  # at most ~30 updates a second reach the GUI
         if fraction >= 1.0 or now - self._last_emit > 0.033:
             self._last_emit = now
-            self.progressed.emit(float(fraction), message)
+            self._raw_progress.emit(float(fraction), message)
 
     def run(self) -> None:
         background_priority()
         kwargs = dict(self._kwargs, progress=self._progress, should_stop=self.should_stop)
         if self._partial_kw:
-            kwargs[self._partial_kw] = self.partial.emit
+            kwargs[self._partial_kw] = self._raw_partial.emit
         try:
             result = self._fn(*self._args, **kwargs)
         except Cancelled:
-            self.cancelled.emit()
+            self._raw_outcome.emit("cancelled", None)
         except Exception as exc:  # every failure reaches the user as a sentence
             log.exception("job %s failed", getattr(self._fn, "__name__", self._fn))
-            self.failed.emit(user_message(exc))
+            self._raw_outcome.emit("failed", user_message(exc))
         else:
-            self.succeeded.emit(result)
+            self._raw_outcome.emit("succeeded", result)
+
+    # --- relays, on the GUI thread ------------------------------------------
+    def _relay_progress(self, fraction: float, message: str) -> None:
+        if not self._retired:
+            self.progressed.emit(fraction, message)
+
+    def _relay_partial(self, value) -> None:
+        if not self._retired:
+            self.partial.emit(value)
+
+    def _relay_outcome(self, outcome: str, value) -> None:
+        if self._retired:
+            return
+        if outcome == "succeeded":
+            self.succeeded.emit(value)
+        elif outcome == "failed":
+            self.failed.emit(value)
+        else:
+            self.cancelled.emit()
+
+    def _relay_finished(self) -> None:
+        if not self._retired:
+            self.ended.emit()
 
 
 class JobSlot(QObject):
-    """Holds at most one running job; a new one cancels the one it replaces."""
+    """Holds at most one job; starting a new one retires the one it replaces.
+
+    :meth:`cancel` asks the current job to stop and lets it report that it
+    did (a cancelled folder run keeps its rows); :meth:`start` retires the
+    previous job, so only the newest job's progress, partial results and
+    outcome ever reach the view.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.worker: JobWorker | None = None
-        self._retired: list[JobWorker] = []
+        self._running: list[JobWorker] = []
 
     def start(self, worker: JobWorker) -> JobWorker:
-        self.cancel()
+        if self.worker is not None:
+            self.worker.retire()
         self.worker = worker
+        self._running.append(worker)  # kept alive until its thread ends
         worker.finished.connect(lambda w=worker: self._forget(w))
         worker.start()
         return worker
 
     def cancel(self) -> None:
-        if self.worker is not None and self.worker.isRunning():
+        """Ask the current job to stop; it reports ``cancelled`` when it has."""
+        if self.worker is not None:
             self.worker.stop()
-            self._retired.append(self.worker)  # keep it alive until it ends
+
+    def retire(self) -> None:
+        """Stop the current job without hearing from it again (closing a view)."""
+        if self.worker is not None:
+            self.worker.retire()
         self.worker = None
+
+    def shutdown(self, ms: int = 10000) -> bool:
+        """Retire the current job and wait for every job of this slot to end."""
+        self.retire()
+        return self.wait(ms)
 
     def is_busy(self) -> bool:
         return self.worker is not None and self.worker.isRunning()
 
     def wait(self, ms: int = 10000) -> bool:
         """Block until every job of this slot has ended (used on close and in tests)."""
-        workers = [w for w in [self.worker, *self._retired] if w is not None]
-        return all(w.wait(ms) for w in workers)
+        return all(w.wait(ms) for w in list(self._running))
 
     def _forget(self, worker: JobWorker) -> None:
-        if worker in self._retired:
-            self._retired.remove(worker)
-        if worker is self.worker:
-            self.worker = None
+        if worker in self._running:
+            self._running.remove(worker)

@@ -10,12 +10,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from core.folder import copy_into_class_folders, export
+from core.folder import best_batch_size, classify_folder, copy_into_class_folders, export
 
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
-from .jobs import best_batch_size, classify_folder
 from .results_model import CLASS, FILE, SCORE, ResultsFilter, ResultsModel
 
 ALL_CLASSES = "All classes"
@@ -122,15 +121,14 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.settings.setValue("folder/last", str(first))
         self.results.clear()
         self._set_class_filter(ALL_CLASSES)
+        # Rows keep every score; the table applies the threshold as it is moved.
         worker = JobWorker(classify_folder, predictor, [str(p) for p in paths], self.options.k,
-                           best_batch_size(predictor), partial_kw="on_results")
-        # A run replaced by a newer one is ignored; a cancelled one still reports.
-        current = lambda w=worker: self._slot.worker in (w, None)  # noqa: E731
-        worker.partial.connect(lambda rows: current() and self.results.append(rows))
-        worker.progressed.connect(lambda f, m: current() and self._progressed(f))
-        worker.succeeded.connect(lambda n: current() and self._done(n))
-        worker.failed.connect(lambda sentence: current() and self._end(sentence))
-        worker.cancelled.connect(lambda: current() and self._end(
+                           best_batch_size(predictor), threshold=0.0, partial_kw="on_results")
+        worker.partial.connect(self.results.append)
+        worker.progressed.connect(lambda f, m: self._progressed(f))
+        worker.succeeded.connect(self._done)
+        worker.failed.connect(self._end)
+        worker.cancelled.connect(lambda: self._end(
             f"Cancelled after {self.results.rowCount()} images; the rows so far are kept."))
         self._started = time.monotonic()
         self.progress.setValue(0)
@@ -146,9 +144,8 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         return self._slot.is_busy()
 
     def shutdown(self) -> None:
-        self.cancel()
-        self._slot.wait()
-        self._copy_slot.wait()
+        self._slot.shutdown()
+        self._copy_slot.shutdown()
         self.thumbnails.stop()
 
     def _progressed(self, fraction: float) -> None:

@@ -7,6 +7,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
+from core.classify import classify_image
+from core.gradcam import gradcam_overlay
 from core.images import IMAGE_EXTENSIONS
 from core.inference import top_k
 
@@ -14,7 +16,6 @@ from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
-from .jobs import classify_image, gradcam_overlay
 
 IMAGE_FILTER = ("Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)) + ");;"
                 "All files (*)")
@@ -23,7 +24,7 @@ IMAGE_FILTER = ("Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
 class ImagePanel(AcceptsFileDrops, QWidget):
     """Open or drop an image; its classes as bars; a Grad-CAM overlay on demand."""
 
-    classified = Signal(object)   # gui.classify.jobs.ImageScores
+    classified = Signal(object)   # core.classify.ImageScores
     heatmap_shown = Signal()
     failed = Signal(str)
 
@@ -85,12 +86,10 @@ class ImagePanel(AcceptsFileDrops, QWidget):
             self._say("No model is ready yet: wait for it to load, or pick one in Models.")
             return
         self.settings.setValue("image/last_dir", str(Path(path).parent))
-        self._cam_slot.cancel()
+        self._cam_slot.retire()
         worker = JobWorker(classify_image, predictor, Path(path))
-        worker.succeeded.connect(lambda result, w=worker, p=predictor:
-                                 w is self._slot.worker and self._classified(result, p))
-        worker.failed.connect(lambda sentence, w=worker:
-                              w is self._slot.worker and self._failed(sentence))
+        worker.succeeded.connect(lambda result, p=predictor: self._classified(result, p))
+        worker.failed.connect(self._failed)
         self.name_label.setText(Path(path).name)
         self._say("Classifying…")
         self._slot.start(worker)
@@ -122,7 +121,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     def _cam_toggled(self, on: bool) -> None:
         self.settings.setValue("image/gradcam", "true" if on else "false")
         if not on:
-            self._cam_slot.cancel()
+            self._cam_slot.retire()
             self.view.set_overlay(None)
         elif self.current is not None:
             self._start_cam()
@@ -130,10 +129,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     def _start_cam(self) -> None:
         best = int(self.current.scores.argmax())
         worker = JobWorker(gradcam_overlay, self._predictor, self.current.rgb, best)
-        worker.succeeded.connect(lambda overlay, w=worker: w is self._cam_slot.worker
-                                 and self._show_overlay(overlay))
-        worker.failed.connect(lambda sentence, w=worker: w is self._cam_slot.worker
-                              and self._say(sentence))
+        worker.succeeded.connect(self._show_overlay)
+        worker.failed.connect(self._say)
         self._say(f"Finding where the model saw “{self._predictor.class_names[best]}”…")
         self._cam_slot.start(worker)
 
@@ -160,8 +157,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
 
     def shutdown(self) -> None:
         for slot in (self._slot, self._cam_slot):
-            slot.cancel()
-            slot.wait()
+            slot.shutdown()
 
     def _say(self, sentence: str) -> None:
         self.message.setText(sentence)

@@ -122,10 +122,10 @@ class LivePanel(QWidget):
         self._capture = self.make_capture(source)
         self._live = LiveSettings(predictor, self.options.k, self.options.threshold)
         worker = JobWorker(classify_live, self._capture, self._live, partial_kw="on_result")
-        worker.partial.connect(lambda result, w=worker: self._is_current(w) and self._show(result))
-        worker.succeeded.connect(lambda ended, w=worker: self._finished(w, ended.message))
-        worker.failed.connect(lambda sentence, w=worker: self._finished(w, sentence))
-        worker.cancelled.connect(lambda w=worker: self._finished(w, "Stopped."))
+        worker.partial.connect(self._show)
+        worker.succeeded.connect(lambda ended: self._finished(ended.message))
+        worker.failed.connect(self._finished)
+        worker.cancelled.connect(lambda: self._finished("Stopped."))
         self.pause_button.setChecked(False)
         self._say("Opening " + (f"camera {source}…" if isinstance(source, int)
                                 else f"'{Path(source).name}'…"))
@@ -150,13 +150,9 @@ class LivePanel(QWidget):
             self._say("")
 
     def shutdown(self) -> None:
-        self._slot.cancel()
-        self._slot.wait()
+        self._slot.shutdown()
 
     # --- results ----------------------------------------------------------
-    def _is_current(self, worker) -> bool:
-        return worker is self._slot.worker
-
     def _show(self, result) -> None:
         self.last_result = result
         self.view.set_frame(result.frame.image, mirror=self.mirror_button.isChecked())
@@ -167,9 +163,7 @@ class LivePanel(QWidget):
             self._say("")
         self.frame_shown.emit(result)
 
-    def _finished(self, worker, sentence: str) -> None:
-        if worker is not self._slot.worker and self._slot.worker is not None:
-            return  # an older source, replaced by the one now running
+    def _finished(self, sentence: str) -> None:
         self._capture = None
         self._set_running(False)
         self._say(sentence)

@@ -9,10 +9,11 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, Q
 
 from core import backbones, weights
 from core.classify import is_bundle
+from core.speeds import measure_speed
+from core.weights import download_for_backbone, import_for_backbone
 
 from ..widgets.backbone_table import BackboneTable
 from ..workers import JobSlot, JobWorker
-from .jobs import download_weights, import_weights, measure_speed
 
 STATUS_WORDS = {"bundled": "bundled ✓", "cached": "downloaded ✓",
                 "downloadable": "not here: download", "none": "none: train it"}
@@ -141,7 +142,7 @@ class ModelsPanel(QWidget):
         spec = self.selected()
         if spec is None or weights.status(spec) != "downloadable":
             return
-        self._run_weights_job(JobWorker(download_weights, spec), spec,
+        self._run_weights_job(JobWorker(download_for_backbone, spec), spec,
                               f"Downloading {spec.name}'s weights…")
 
     def import_dialog(self) -> None:
@@ -157,7 +158,7 @@ class ModelsPanel(QWidget):
             self.import_file(spec, Path(path))
 
     def import_file(self, spec, path: Path) -> None:
-        self._run_weights_job(JobWorker(import_weights, spec, path), spec,
+        self._run_weights_job(JobWorker(import_for_backbone, spec, path), spec,
                               f"Importing '{path.name}' for {spec.name}…")
 
     def _run_weights_job(self, worker, spec, sentence: str) -> None:
@@ -200,8 +201,7 @@ class ModelsPanel(QWidget):
 
     def shutdown(self) -> None:
         for slot in (self._download_slot, self._speed_slot):
-            slot.cancel()
-            slot.wait()
+            slot.shutdown()
 
     def _say(self, sentence: str) -> None:
         self.message.setText(sentence)

@@ -1,19 +1,17 @@
 """The Folder panel's table: one row per file, sortable by score, filterable by class."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QRegularExpression,
                             QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QColor
 
 from core.folder import FileResult
-from core.inference import Prediction
+from core.inference import UNKNOWN, unknown_below
 
 FILE, CLASS, SCORE = range(3)
 HEADERS = ("File", "Class", "Score")
 SORT_ROLE = Qt.UserRole
-UNKNOWN, ERROR = "unknown", "unreadable"
+ERROR = "unreadable"
 
 
 class ResultsModel(QAbstractTableModel):
@@ -52,13 +50,11 @@ class ResultsModel(QAbstractTableModel):
         """What the table calls a row: its class, "unknown" or "unreadable"."""
         if result.error or not result.predictions:
             return ERROR
-        return UNKNOWN if result.score < self.threshold else result.label
+        return self.shown(result).label
 
     def shown(self, result: FileResult) -> FileResult:
-        """The row as exported and copied: below the threshold it is "unknown"."""
-        if result.error or not result.predictions or result.score >= self.threshold:
-            return result
-        return replace(result, predictions=[Prediction(UNKNOWN, result.score)])
+        """The row as exported and copied: core's "unknown" rule at the current threshold."""
+        return result.with_threshold(self.threshold)
 
     def classes(self) -> list[str]:
         return sorted({self.label(r) for r in self.rows})

@@ -169,8 +169,7 @@ class CaptureDialog(QDialog):
             widget.setEnabled(not running)
 
     def shutdown(self) -> None:
-        self._slot.cancel()
-        self._slot.wait()
+        self._slot.shutdown()
 
     def done(self, result: int) -> None:
         self.shutdown()

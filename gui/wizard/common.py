@@ -54,7 +54,7 @@ class JobBar(QWidget):
 
     def run(self, worker: JobWorker, sentence: str = "") -> JobWorker:
         worker.progressed.connect(self._progress)
-        worker.finished.connect(lambda w=worker: self._finished(w))
+        worker.ended.connect(self._ended)
         self.bar.setValue(0)
         self.label.setText(sentence)
         self.cancel_button.setEnabled(True)
@@ -66,24 +66,22 @@ class JobBar(QWidget):
 
     def cancel(self) -> None:
         """Ask the running job to stop; its own signals say when it has."""
-        if self.slot.worker is not None:
-            self.slot.worker.stop()
+        if self.slot.is_busy():
+            self.slot.cancel()
             self.cancel_button.setEnabled(False)
             self.label.setText("Stopping…")
 
     def shutdown(self) -> None:
-        self.slot.cancel()
-        self.slot.wait()
+        self.slot.shutdown()
 
     def _progress(self, fraction: float, message: str) -> None:
         self.bar.setValue(int(fraction * 1000))
         if self.cancel_button.isEnabled():
             self.label.setText(message)
 
-    def _finished(self, worker: JobWorker) -> None:
-        if self.slot.worker in (None, worker):
-            self.hide()
-            self.ended.emit()
+    def _ended(self) -> None:
+        self.hide()
+        self.ended.emit()
 
 
 class ThumbnailGrid(QListWidget):

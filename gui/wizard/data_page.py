@@ -407,8 +407,7 @@ class DataPage(QWizardPage):
 
     def shutdown(self) -> None:
         self.jobs.shutdown()
-        self._check_slot.cancel()
-        self._check_slot.wait()
+        self._check_slot.shutdown()
         self.grid.shutdown()
         dialog = getattr(self, "capture_dialog", None)
         if dialog is not None:

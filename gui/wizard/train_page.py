@@ -35,7 +35,6 @@ class TrainPage(QWizardPage):
         self.setTitle("Train: the head learns your classes")
         self.setSubTitle("Watch validation: when it stops improving, more epochs will not help. "
                          "Stopping keeps the best model so far.")
-        self._worker = None
         self.epochs_seen: list[dict] = []
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -64,8 +63,7 @@ class TrainPage(QWizardPage):
 
     def cleanupPage(self) -> None:
         """Going back stops a training run; its result is not kept."""
-        self._worker = None
-        self.jobs.slot.cancel()
+        self.jobs.slot.retire()
         self.jobs.hide()
         self.again_button.setEnabled(True)
 
@@ -86,13 +84,11 @@ class TrainPage(QWizardPage):
         self.message.say("")
         self.state.set_result(None)
         worker = JobWorker(run_training, items, classes, config, partial_kw="on_epoch")
-        worker.partial.connect(lambda logs, w=worker: self._epoch(w, logs))
-        worker.succeeded.connect(lambda result, w=worker: self._done(w, result))
-        worker.failed.connect(lambda sentence, w=worker: self._current(w) and
-                              self.message.say(sentence))
-        worker.cancelled.connect(lambda w=worker: self._current(w) and self.message.say(
+        worker.partial.connect(self._epoch)
+        worker.succeeded.connect(self._done)
+        worker.failed.connect(self.message.say)
+        worker.cancelled.connect(lambda: self.message.say(
             "Stopped before the first epoch ended: there is no model to keep yet."))
-        self._worker = worker
         self.again_button.setEnabled(False)
         self.jobs.run(worker, "Starting…")
         self.completeChanged.emit()
@@ -104,12 +100,7 @@ class TrainPage(QWizardPage):
     def busy(self) -> bool:
         return self.jobs.busy()
 
-    def _current(self, worker) -> bool:
-        return worker is self._worker
-
-    def _epoch(self, worker, logs: dict) -> None:
-        if not self._current(worker):
-            return
+    def _epoch(self, logs: dict) -> None:
         self.epochs_seen.append(logs)
         epoch = logs["epoch"]
         self.curves.add_epoch(epoch, logs, self.epochs)
@@ -119,9 +110,7 @@ class TrainPage(QWizardPage):
             f"validation {percent(logs.get('val_accuracy'))}")
         self.eta_label.setText(eta_words(logs.get("eta_seconds", 0.0)))
 
-    def _done(self, worker, result) -> None:
-        if not self._current(worker):
-            return
+    def _done(self, result) -> None:
         self.state.set_result(result)
         ran = len(result.history["loss"])
         accuracy = (f"validation accuracy {percent(result.val_accuracy)}"
@@ -143,5 +132,4 @@ class TrainPage(QWizardPage):
         return self.state.result is not None and not self.jobs.busy()
 
     def shutdown(self) -> None:
-        self._worker = None
         self.jobs.shutdown()

@@ -87,7 +87,7 @@ def test_download_shows_progress_and_cancels(panel, qtbot, monkeypatch):
             progress(n / 1000, f"Downloading {spec.name}: {n} MB")
             time.sleep(0.005)
 
-    monkeypatch.setattr("gui.classify.models_panel.download_weights", fake_download)
+    monkeypatch.setattr("gui.classify.models_panel.download_for_backbone", fake_download)
     panel.select("VGG16")
     qtbot.mouseClick(panel.download_button, Qt.LeftButton)
     assert panel.progress.isVisible() and panel.cancel_button.isVisible()
