@@ -28,7 +28,7 @@ class ClassScores:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class ScoredSample:
     """One evaluated sample: its true and predicted class and the top score."""
 
     path: str
@@ -51,7 +51,7 @@ class Evaluation:
     accuracy: float
     classes: list[ClassScores]
     confusion: list[list[int]]
-    predictions: list[Prediction]
+    predictions: list[ScoredSample]
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -59,11 +59,11 @@ class Evaluation:
         return len(self.predictions)
 
     @property
-    def misclassified(self) -> list[Prediction]:
+    def misclassified(self) -> list[ScoredSample]:
         wrong = [p for p in self.predictions if p.true != p.predicted]
         return sorted(wrong, key=lambda p: p.score, reverse=True)
 
-    def cell(self, true: str, predicted: str) -> list[Prediction]:
+    def cell(self, true: str, predicted: str) -> list[ScoredSample]:
         """The samples counted in one confusion-matrix cell."""
         return [p for p in self.predictions if p.true == true and p.predicted == predicted]
 
@@ -97,7 +97,7 @@ def evaluate_scores(scores: np.ndarray, true_indices: Sequence[int],
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         classes.append(ClassScores(name, float(precision), float(recall), float(f1), int(actual)))
     paths = [str(p) for p in paths] if paths is not None else [""] * len(true)
-    predictions = [Prediction(paths[n], class_names[true[n]], class_names[predicted[n]],
+    predictions = [ScoredSample(paths[n], class_names[true[n]], class_names[predicted[n]],
                               float(scores[n, predicted[n]])) for n in range(len(true))]
     accuracy = float((predicted == true).mean()) if len(true) else 0.0
     return Evaluation(list(class_names), accuracy, classes, confusion.tolist(), predictions)
