@@ -123,11 +123,15 @@ def load(path):
     """
     import keras
 
+    from .model_checks import ModelFileError, check_model_file
     from .preprocessing import migrate  # also registers the legacy Preprocess layer
 
     meta = read_meta(path)
     try:
+        check_model_file(Path(path) / MODEL_FILE)  # a cut file gets a sentence, not Keras's words
         model = keras.saving.load_model(Path(path) / MODEL_FILE, safe_mode=True)
+    except ModelFileError:
+        raise
     except Exception as exc:  # Keras raises many kinds for a damaged file
         raise BundleError(f"{Path(path) / MODEL_FILE} could not be loaded ({exc}).") from None
     model = migrate(model)
@@ -138,6 +142,12 @@ def load(path):
 
 
 def litert_path(path) -> Path | None:
-    """The bundle's LiteRT file, or None when it has none."""
+    """The bundle's LiteRT file, or None when it has none or a damaged one."""
+    from .model_checks import ModelFileError, check_model_file
+
     file = Path(path) / LITERT_FILE
-    return file if file.is_file() else None
+    try:
+        check_model_file(file)
+    except ModelFileError:  # missing or damaged: the caller converts the Keras model instead
+        return None
+    return file
