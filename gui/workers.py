@@ -33,9 +33,10 @@ def background_priority(niceness: int = 10) -> None:
 
 
 def user_message(exc: BaseException) -> str:
-    """The sentence to show for an error from core."""
-    text = str(exc).strip().strip("'\"")
-    return text or f"Something went wrong ({type(exc).__name__})."
+    """The sentence to show for an error from core (a full disk says so: core.faults)."""
+    from core.faults import sentence
+
+    return sentence(exc)
 
 
 class JobWorker(QThread):
