@@ -8,6 +8,7 @@ by what the model is made of (see :func:`litert_file`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import io
 import os
@@ -96,6 +97,7 @@ class LiteRT:
     def __init__(self, path: Path):
         from ai_edge_litert.interpreter import Interpreter
 
+        self.path = Path(path)
         self.interpreter = Interpreter(model_path=str(path), num_threads=os.cpu_count())
         self._input = self.interpreter.get_input_details()[0]
         self._shape = None
@@ -153,6 +155,17 @@ class Predictor:
 
     def predict_one(self, image: np.ndarray) -> np.ndarray:
         return self.predict(image[None])[0]
+
+    def with_own_runtime(self) -> "Predictor":
+        """This predictor on an interpreter of its own (same model file), for a
+        job that calls it at another batch size: resizing a shared interpreter
+        would stall the panels calling it at batch 1. Runtimes other than
+        LiteRT are shared as they are."""
+        if self._litert is None:
+            return self
+        twin = copy.copy(self)
+        twin._lock, twin._litert = threading.Lock(), LiteRT(self._litert.path)
+        return twin
 
 
 def make_predictor(model, class_names, key: str, description: str = "",
