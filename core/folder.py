@@ -1,7 +1,10 @@
 """Classify many files: streamed in batches, bad files as error rows, exports.
 
 Decoding runs in a small thread pool (OpenCV releases the GIL) one batch
-ahead of the model, so the CPU never waits on the disk.
+ahead of the model, so the CPU never waits on the disk. What is decoded at
+once is bounded twice: one batch ahead, and a pixel budget shared by the
+decoding threads (a JPEG decodes reduced to what the model needs, so a
+folder of 12 MP photos holds well under a megapixel per photo).
 """
 from __future__ import annotations
 
@@ -17,11 +20,16 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import paths
-from .images import ImageError, load_for_model
+from .images import ImageError, PixelBudget, load_for_model
 from .inference import Prediction, top_k, unknown_below
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 DECODE_THREADS = 2
+# Images per model call. Measured here (EfficientNet-Lite0 on LiteRT/XNNPACK,
+# 2 cores, images/s): batch 1: 270-308, 8: 312-319, 16: 298-303, 32: 246-296;
+# bench/bench_folder.py measures them again. A GPU wants large batches.
+CPU_BATCH = 8
+GPU_BATCH = 32
 
 
 @dataclass
@@ -52,9 +60,10 @@ class FileResult:
                 "error": self.error}
 
 
-def _decode(path: Path, size: int):
+def decode_for_model(path: Path, size: int, budget: PixelBudget | None = None):
+    """``load_for_model`` that returns the ImageError instead of raising it."""
     try:
-        return load_for_model(path, size)
+        return load_for_model(path, size, budget)
     except ImageError as exc:
         return exc
 
@@ -67,24 +76,25 @@ def iter_classify(predictor, files: list[Path], k: int = 5, threshold: float = 0
     Only the next batch is decoded ahead, so a cancel waits for at most the
     files already being decoded, never for the whole folder.
     """
-    size = predictor.input_size
+    size, budget = predictor.input_size, PixelBudget()
     batches = [files[i:i + batch_size] for i in range(0, len(files), batch_size)]
     with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
         ahead: list[Future] = []
         try:
             for n, batch in enumerate(batches):
-                current = ahead or [pool.submit(_decode, p, size) for p in batch]
+                current = ahead or [pool.submit(decode_for_model, p, size, budget) for p in batch]
                 upcoming = batches[n + 1] if n + 1 < len(batches) else []
-                ahead = [pool.submit(_decode, p, size) for p in upcoming]
+                ahead = [pool.submit(decode_for_model, p, size, budget) for p in upcoming]
                 check_stop(should_stop)
                 decoded = [f.result() for f in current]
-                yield _score_batch(predictor, batch, decoded, k, threshold)
+                yield score_batch(predictor, batch, decoded, k, threshold)
         finally:  # cancelled, failed or closed early: drop what has not started
             for future in ahead:
                 future.cancel()
 
 
-def _score_batch(predictor, batch, decoded, k, threshold) -> list[FileResult]:
+def score_batch(predictor, batch, decoded, k, threshold) -> list[FileResult]:
+    """FileResults for the paths ``batch``, given what :func:`decode_for_model` made of them."""
     results = [FileResult(p, error=str(d) if isinstance(d, ImageError) else None)
                for p, d in zip(batch, decoded)]
     good = [i for i, d in enumerate(decoded) if not isinstance(d, ImageError)]
@@ -151,12 +161,11 @@ def copy_into_class_folders(results: list[FileResult], destination: Path,
 
 
 def best_batch_size(predictor) -> int:
-    """1 for LiteRT on a CPU (fastest per image there, and the batch size the Live
-    and Image panels use, so the interpreter is never re-allocated); 32 on a GPU."""
-    return 1 if predictor.device == "CPU" else 32
+    """The fastest batch size measured for ``predictor``'s device (CPU_BATCH, GPU_BATCH)."""
+    return CPU_BATCH if predictor.device == "CPU" else GPU_BATCH
 
 
-def classify_folder(predictor, paths, k: int, batch_size: int,
+def classify_folder(predictor, paths, k: int, batch_size: int | None,
                     on_results: Callable[[list[FileResult]], None],
                     progress: Progress = no_progress, should_stop: ShouldStop = never_stop,
                     threshold: float | None = None, flush_every: float = 0.1) -> int:
@@ -165,14 +174,19 @@ def classify_folder(predictor, paths, k: int, batch_size: int,
     ``on_results`` gets lists of FileResult in input order, at most every
     ``flush_every`` seconds (so a table grows in a few steps a second, not one
     per image); returns the number of files. ``threshold`` defaults to the
-    model's own "unknown" threshold. Raises ``Cancelled``.
+    model's own "unknown" threshold. The job runs on an interpreter of its
+    own at ``batch_size`` (None: :func:`best_batch_size`), so the panels
+    sharing ``predictor`` at batch 1 never wait for it to be resized.
+    Raises ``Cancelled``.
     """
     from .images import find_images
 
     threshold = predictor.threshold if threshold is None else threshold
+    batch_size = batch_size or best_batch_size(predictor)
     progress(0.0, "Looking for images")
     files = find_images(paths)
     check_stop(should_stop)
+    predictor = predictor.with_own_runtime()
     pending, done, flushed = [], 0, time.monotonic()
     for results in iter_classify(predictor, files, k, threshold, batch_size, should_stop):
         pending.extend(results)

@@ -5,6 +5,8 @@ callers turn that into one failed row, never a crash.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -41,7 +43,8 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
-def load_rgb(path, at_least: int | None = None) -> np.ndarray:
+def load_rgb(path, at_least: int | None = None, budget: "PixelBudget | None" = None
+             ) -> np.ndarray:
     """Decode ``path`` into an (H, W, 3) RGB uint8 array.
 
     EXIF orientation is applied; grey, 16-bit, palette, CMYK and alpha images
@@ -52,19 +55,46 @@ def load_rgb(path, at_least: int | None = None) -> np.ndarray:
     costs a fraction of a full decode. The size is read from the header
     first: an image above :data:`MAX_MEGAPIXELS` is refused before any pixel
     is allocated (a JPEG is decoded at the reduced scale that fits, when one
-    does). Raises :class:`ImageError` for missing, empty, undecodable or too
-    large files.
+    does). With a ``budget``, the decode waits until its pixels fit in it.
+    Raises :class:`ImageError` for missing, empty, undecodable or too large
+    files.
     """
     path = Path(path)
     data = _read_bytes(path)
-    flags = _DECODE_FLAGS[_reduction(path, data, at_least)]
-    try:
-        bgr = cv2.imdecode(data, flags)
-    except cv2.error:  # OpenCV refuses some malformed headers by raising
-        bgr = None
-    if bgr is None:
-        raise ImageError(path, "not an image this app can read (corrupt or unknown format)")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    factor, pixels = _reduction(path, data, at_least)
+    with budget.hold(pixels) if budget else contextlib.nullcontext():
+        try:
+            bgr = cv2.imdecode(data, _DECODE_FLAGS[factor])
+        except cv2.error:  # OpenCV refuses some malformed headers by raising
+            bgr = None
+        if bgr is None:
+            raise ImageError(path, "not an image this app can read (corrupt or unknown format)")
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr)  # in place: no second copy
+
+
+class PixelBudget:
+    """At most ``megapixels`` of images being decoded at once, across threads.
+
+    An image larger than the whole budget waits until it is decoded alone,
+    so a pool of decoders holds at most about one large image in memory.
+    """
+
+    def __init__(self, megapixels: float = MAX_MEGAPIXELS):
+        self.limit = megapixels * 1_000_000
+        self.used = 0
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, pixels: int):
+        with self._changed:
+            self._changed.wait_for(lambda: self.used == 0 or self.used + pixels <= self.limit)
+            self.used += pixels
+        try:
+            yield
+        finally:
+            with self._changed:
+                self.used -= pixels
+                self._changed.notify_all()
 
 
 def _read_bytes(path: Path) -> np.ndarray:
@@ -82,12 +112,13 @@ def _read_bytes(path: Path) -> np.ndarray:
     return data
 
 
-def _reduction(path: Path, data: np.ndarray, at_least: int | None) -> int:
-    """The scale 1/factor to decode ``data`` at (1: full size), or ImageError
-    when the header promises more pixels than :data:`MAX_MEGAPIXELS`."""
+def _reduction(path: Path, data: np.ndarray, at_least: int | None) -> tuple[int, int]:
+    """(factor, pixels): decode ``data`` at scale 1/factor (1: full size) into
+    that many pixels (0: unknown), or ImageError when the header promises more
+    pixels than :data:`MAX_MEGAPIXELS`."""
     size = image_size(data)
     if size is None:
-        return 1
+        return 1, 0
     width, height = size
     limit = MAX_MEGAPIXELS * 1_000_000
     # libjpeg rounds scaled sizes up; only JPEGs scale while decoding.
@@ -95,14 +126,15 @@ def _reduction(path: Path, data: np.ndarray, at_least: int | None) -> int:
     fitting = [f for f, (w, h) in scaled.items() if w * h <= limit]
     for factor in fitting:  # the most reduced first
         if at_least and min(scaled[factor]) >= at_least:
-            return factor
+            return factor, scaled[factor][0] * scaled[factor][1]
     if width * height > limit and fitting:
-        return fitting[-1]  # the least reduced that fits the limit
+        factor = fitting[-1]  # the least reduced that fits the limit
+        return factor, scaled[factor][0] * scaled[factor][1]
     if width * height > limit:
         raise ImageError(path, f"the image is {width:,} x {height:,} pixels "
                                f"({width * height / 1e6:,.0f} megapixels), above this app's "
                                f"limit of {MAX_MEGAPIXELS} megapixels; shrink it first")
-    return 1
+    return 1, width * height
 
 
 def fit_square(rgb: np.ndarray, size: int, crop: bool = True) -> np.ndarray:
@@ -128,14 +160,14 @@ def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(rgb, (width, height), interpolation=interp)
 
 
-def load_for_model(path, size: int) -> np.ndarray:
+def load_for_model(path, size: int, budget: PixelBudget | None = None) -> np.ndarray:
     """Decode and fit one file: (size, size, 3) uint8, or ImageError.
 
     A JPEG is decoded at the smallest scale that still covers the shorter
     side :func:`fit_square` resizes to, so the result matches a full decode
     to within resampling noise.
     """
-    return fit_square(load_rgb(path, at_least=short_side_for(size)), size)
+    return fit_square(load_rgb(path, short_side_for(size), budget), size)
 
 
 def short_side_for(size: int) -> int:
