@@ -45,6 +45,12 @@ def register(subparsers) -> None:
                         help="image size in pixels (default: the backbone's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="'ray' computes the embeddings on Ray Data, then trains the head here")
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="join this Ray cluster (default: start a local Ray instance)")
+    parser.add_argument("--ray-workers", type=int, metavar="N",
+                        help="backbone copies on Ray (default: one per CPU of the cluster)")
     parser.set_defaults(func=run)
 
 
@@ -68,6 +74,8 @@ def run(args) -> int:
         class_weights=args.class_weights, patience=args.patience,
         fine_tune_layers=args.fine_tune_layers, fine_tune_epochs=args.fine_tune_epochs)
     progress = throttled(StderrProgress(), 0.005)
+    if args.engine == "ray":
+        _embed_on_ray(args, items, config, progress)
     try:
         result = training.train(items, class_names, config, progress)
     except (training.TrainingError, WeightsMissing, WeightsCorrupt) as exc:
@@ -79,6 +87,23 @@ def run(args) -> int:
         raise SetupError(str(exc)) from None
     _report(args, result)
     return EXIT_SOME_FAILED if result.skipped else EXIT_OK
+
+
+def _embed_on_ray(args, items, config, progress) -> None:
+    """Fill the embedding cache on Ray, so that training here only fits the head."""
+    from .. import ray_engine
+
+    if config.augment or config.weights_choice != "imagenet":
+        print("note: --engine ray computes cached embeddings; with --augment or without "
+              "ImageNet weights every epoch needs the images, so training runs here",
+              file=sys.stderr)
+        return
+    try:
+        ray_engine.fill_embedding_cache([path for path, _ in items], config.backbone,
+                                        config.size, config.weights_choice, args.ray_address,
+                                        args.ray_workers, progress=progress)
+    except ray_engine.RayUnavailable as exc:
+        raise SetupError(str(exc)) from None
 
 
 def _check_numbers(args) -> None:
