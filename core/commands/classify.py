@@ -22,22 +22,33 @@ def register(subparsers) -> None:
                         help="below this top score the label is 'unknown' (a bundle has its own)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--output", type=Path, help="write the results to this file instead of stdout")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="images per model call (default: the fastest measured here)")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="'ray' runs the job on Ray Data (pip install -r requirements-scale.txt)")
+    parser.add_argument("--ray-address", metavar="ADDR",
+                        help="join this Ray cluster (default: start a local Ray instance)")
+    parser.add_argument("--ray-workers", type=int, metavar="N",
+                        help="model copies on Ray (default: one per CPU of the cluster)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..folder import classify_files, to_csv, to_json
+    from ..folder import best_batch_size, classify_files, to_csv, to_json
 
     files = find_images(args.paths)
     if not files:
         raise SetupError("no images found in " + ", ".join(args.paths))
     if args.output:
         faults.check_writable(args.output.parent)  # before classifying, not after
-    predictor = _load(args.model)
-    threshold = args.threshold if args.threshold is not None else predictor.threshold
-    results = classify_files(predictor, files, args.top_k, threshold, args.batch_size,
-                             progress=StderrProgress())
+    if args.engine == "ray":
+        results = _on_ray(args, files)
+    else:
+        predictor = _load(args.model)
+        threshold = args.threshold if args.threshold is not None else predictor.threshold
+        batch_size = args.batch_size or best_batch_size(predictor)
+        results = classify_files(predictor, files, args.top_k, threshold, batch_size,
+                                 progress=StderrProgress())
     render = {"json": to_json, "csv": to_csv, "table": to_table}[args.format]
     text = render(results)
     if args.output:
@@ -49,6 +60,30 @@ def run(args) -> int:
     if failed:
         print(f"{failed} of {len(results)} files could not be classified", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _on_ray(args, files):
+    from .. import ray_engine
+
+    _load_here_first(args.model)
+    try:
+        return ray_engine.classify_files(
+            args.model, files, args.top_k, args.threshold, args.batch_size,
+            address=args.ray_address, workers=args.ray_workers, progress=StderrProgress())
+    except ray_engine.RayUnavailable as exc:
+        raise SetupError(str(exc)) from None
+
+
+def _load_here_first(model: str) -> None:
+    """Refuse an unknown backbone or a missing bundle before any Ray worker starts."""
+    from ..backbones import get
+
+    if Path(model).exists():
+        return
+    try:
+        get(model)
+    except UnknownBackbone as exc:
+        raise SetupError(str(exc)) from None
 
 
 def _load(model: str):
