@@ -33,7 +33,7 @@ from . import backbones, paths
 from .images import ImageError, load_for_model
 from .jobs import Cancelled, Progress, ShouldStop, never_stop, no_progress
 
-CACHE_VERSION = 1  # bump when decoding/resizing changes what an image embeds to
+CACHE_VERSION = 2  # bump when decoding/resizing changes what an image embeds to (2: reduced JPEG decode)
 BATCH = 32
 
 
