@@ -37,6 +37,7 @@ import numpy as np
 
 from . import paths
 from .bundle import BundleError
+from .model_checks import check_model_file
 from .jobs import Progress, no_progress
 
 SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
@@ -160,8 +161,11 @@ def metadata_beside(model_path: Path) -> dict:
     return {}
 
 
-def find_labels(model_path: Path) -> list[str] | None:
-    """The model's class names from the places the module docstring lists, or None."""
+def find_labels(model_path: Path, look_inside: bool = True) -> list[str] | None:
+    """The model's class names from the places the module docstring lists, or None.
+
+    ``look_inside`` False skips the metadata embedded in the file (reading it
+    imports TensorFlow or ONNX: not on a GUI thread)."""
     folder = model_path if model_path.is_dir() else model_path.parent
     for name in LABEL_FILES:
         if (folder / name).is_file():
@@ -170,7 +174,7 @@ def find_labels(model_path: Path) -> list[str] | None:
     found = names.get("class_names") or names.get("labels")
     if isinstance(found, list) and found:
         return [str(n) for n in found]
-    embedded = _embedded_labels(model_path)
+    embedded = _embedded_labels(model_path) if look_inside else None
     if embedded:
         return embedded
     remembered = _remembered().get(str(model_path.resolve()))
@@ -235,6 +239,7 @@ def load_predictor(ref, progress: Progress = no_progress):
         raise LabelsMissing(model_path)
     meta = metadata_beside(model_path)
     progress(0.2, f"Opening {model_path.name}")
+    check_model_file(model_path)  # a cut or altered file: a sentence before any runtime sees it
     try:
         predictor = _LOADERS[kind](model_path, labels, meta, progress)
     except ModelFileError:
@@ -267,6 +272,18 @@ def _rule(shape, dtype: str, meta: dict) -> InputRule:
 
 
 def _load_keras(path: Path, labels, meta, progress):
+    from .inference import make_predictor
+
+    model, rule = open_keras_model(path, meta)
+    key = f"file|{paths.file_hash(path)}|{rule}"
+    predictor = make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress)
+    predictor.input_rule = rule
+    predictor.output_classes = int(model.output_shape[-1])
+    return predictor
+
+
+def open_keras_model(path: Path, meta: dict) -> tuple:
+    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model."""
     import keras
 
     from .preprocessing import migrate
@@ -276,24 +293,15 @@ def _load_keras(path: Path, labels, meta, progress):
             model = load_keras2_h5(path)
         else:
             model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except ModelFileError:
+        raise
     except Exception as exc:
         detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
         raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
                              f"({detail}).") from None
-    return keras_predictor(migrate(model), labels, meta, path, progress)
-
-
-def keras_predictor(model, labels, meta: dict, path: Path, progress: Progress = no_progress):
-    """A Predictor for a Keras model of any input kind, wrapped to take uint8 RGB."""
-    from .inference import make_predictor
-
+    model = migrate(model)
     rule = _rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
-    model = uint8_model(model, rule)
-    key = f"file|{paths.file_hash(path) if path.is_file() else path.resolve()}|{rule}"
-    predictor = make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress)
-    predictor.input_rule = rule
-    predictor.output_classes = int(model.output_shape[-1])
-    return predictor
+    return uint8_model(model, rule), rule
 
 
 def uint8_model(model, rule: InputRule):
@@ -451,3 +459,28 @@ def _load_savedmodel(path: Path, labels, meta, progress):
 
 _LOADERS = {"keras": _load_keras, "h5": _load_keras, "tflite": _load_tflite,
             "onnx": _load_onnx, "savedmodel": _load_savedmodel}
+
+
+def load_for_export(ref) -> tuple:
+    """``(keras_model, meta)`` of a bundle or a Keras model file, ready for core.export.
+
+    The model takes uint8 RGB (a float-input file gets its preprocessing in
+    front); ``meta`` has the class names, input size and a threshold.
+    Raises ModelFileError for formats without a Keras model (.tflite, .onnx,
+    SavedModel): those are already exports.
+    """
+    from . import bundle
+
+    if bundle.is_bundle(ref):
+        return bundle.load(ref)
+    model_path, kind = locate(ref)
+    if kind not in ("keras", "h5"):
+        raise ModelFileError(f"{model_path.name} is a {kind} file: only Keras models (a bundle, "
+                             ".keras or .h5) can be exported to other formats.")
+    labels = find_labels(model_path)
+    if labels is None:
+        raise LabelsMissing(model_path)
+    model, rule = open_keras_model(model_path, metadata_beside(model_path))
+    meta = {"class_names": labels, "input_size": rule.size, "backbone": model_path.stem,
+            "threshold": 0.0, "metrics": {}, "source": str(model_path)}
+    return model, meta

@@ -26,3 +26,8 @@ def small_bundle(tmp_path_factory):
         _made["bundle"] = bundle.save(folder, result.model, result.bundle_meta())
         _made["result"] = result
     return _made["bundle"]
+
+
+def trained_result():
+    """The core.training.TrainResult behind :func:`small_bundle` (call that first)."""
+    return _made["result"]

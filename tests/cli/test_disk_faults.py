@@ -163,13 +163,15 @@ def test_export_into_a_folder_deleted_while_in_use(lenet_bundle, tmp_path, monke
     from core import export
 
     out = tmp_path / "out"
-    real_write = export._WRITERS["keras"]  # Keras writes its zip without making folders
+    from dataclasses import replace
+
+    keras_format = export.RECORDS["keras"]  # Keras writes its zip without making folders
 
     def vanish_then_write(model, target, text, batch):
         shutil.rmtree(out)  # someone deletes the folder mid-export
-        real_write(model, target, text, batch)
+        keras_format.write(model, target, text, batch)
 
-    monkeypatch.setitem(export._WRITERS, "keras", vanish_then_write)
+    monkeypatch.setitem(export.RECORDS, "keras", replace(keras_format, write=vanish_then_write))
     status = run(["export", str(lenet_bundle), "--to", str(out), "--formats", "keras"])
     assert status == 2
     _one_sentence(capsys, "does not exist", "deleted")
