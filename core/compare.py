@@ -52,7 +52,8 @@ class CompareConfig:
     """Settings shared by every backbone of one comparison.
 
     ``scratch_epochs`` None gives each from-scratch backbone its own default
-    (:data:`SCRATCH`); ``measure`` False skips sizes and latency (faster tests).
+    (:data:`SCRATCH`); ``measure`` False skips sizes and latency, ``int8``
+    False the int8 conversion (its size stays None).
     """
 
     epochs: int = 10
@@ -62,6 +63,7 @@ class CompareConfig:
     learning_rate: float = 1e-3
     scratch_epochs: int | None = None
     measure: bool = True
+    int8: bool = True
 
 
 @dataclass
@@ -175,6 +177,7 @@ def compare(project_or_samples, backbone_names: Sequence[str],
             progress(overall, f"Backbone {index + 1} of {len(names)}: {name}. {message}"
                               f"{_time_left(started, overall)}")
         try:
+            check_stop(should_stop)
             row = _one(name, samples, class_names, train_items, config, report, should_stop)
         except Cancelled:
             comparison.cancelled = True
@@ -256,7 +259,8 @@ def _one(name, samples, class_names, train_items, config, progress, should_stop)
         raise Cancelled()
     _fill_scores(row, result)
     if config.measure:
-        _measure(row, result, train_items, sub_progress(progress, 0.75, 1.0), should_stop)
+        _measure(row, result, train_items, config, sub_progress(progress, 0.75, 1.0),
+                 should_stop)
     return row
 
 
@@ -305,7 +309,7 @@ def _fill_scores(row: Row, result) -> None:
 
 # ------------------------------------------------------- size and latency
 
-def _measure(row: Row, result, train_items, progress, should_stop) -> None:
+def _measure(row: Row, result, train_items, config, progress, should_stop) -> None:
     """Sizes (once per architecture, remembered) and batch-1 latency (every run)."""
     from .inference import Predictor, device_description, litert_file, make_predictor
     from .speeds import measure_speed
@@ -316,11 +320,12 @@ def _measure(row: Row, result, train_items, progress, should_stop) -> None:
     progress(0.0, "Measuring model size")
     tflite = litert_file(model, key)
     known = _remembered_sizes().get(key)
-    if known is None:
+    if known is None or (config.int8 and known.get("size_int8_mb") is None):
         check_stop(should_stop)
         progress(0.3, "Measuring the int8 model size (once per backbone)")
         known = {"size_mb": _mb(tflite.stat().st_size),
-                 "size_int8_mb": _int8_size(model, [p for p, _ in train_items], row.input_size)}
+                 "size_int8_mb": _int8_size(model, [p for p, _ in train_items], row.input_size)
+                 if config.int8 else None}
         _remember_sizes(key, known)
     row.size_mb, row.size_int8_mb = known["size_mb"], known["size_int8_mb"]
     check_stop(should_stop)

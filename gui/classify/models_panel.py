@@ -36,6 +36,7 @@ class ModelsPanel(QWidget):
         self.models, self.settings = models, settings
         self._download_slot = JobSlot(self)
         self._speed_slot = JobSlot(self)
+        self._survey_slot = JobSlot(self)  # "Measure speed": every backbone
         self._build()
         self._connect()
         self.refresh()
@@ -56,6 +57,10 @@ class ModelsPanel(QWidget):
         self.import_button = QPushButton("Import weights…")
         self.open_button = QPushButton("Open model…")
         self.open_button.setToolTip("Open a model you trained (a bundle folder with model.json)")
+        self.speed_button = QPushButton("Measure speed")
+        self.speed_button.setToolTip("Measure every backbone's batch-1 speed on this computer, "
+                                     "smallest first (those without weights here: the "
+                                     "architecture's speed, with random weights)")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
@@ -63,7 +68,7 @@ class ModelsPanel(QWidget):
         self.cancel_button.hide()
         buttons = QHBoxLayout()
         for widget in (self.use_button, self.download_button, self.import_button,
-                       self.open_button, self.progress, self.cancel_button):
+                       self.open_button, self.speed_button, self.progress, self.cancel_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         self.message = QLabel("")
@@ -82,7 +87,8 @@ class ModelsPanel(QWidget):
         self.download_button.clicked.connect(self.download_selected)
         self.import_button.clicked.connect(self.import_dialog)
         self.open_button.clicked.connect(self.open_dialog)
-        self.cancel_button.clicked.connect(self._download_slot.cancel)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.speed_button.clicked.connect(lambda: self.measure_speeds())
         self.models.loading.connect(lambda ref: self._say(f"Loading {_ref_name(ref)}…"))
         self.models.changed.connect(self._model_changed)
         self.models.failed.connect(self._say)
@@ -90,6 +96,9 @@ class ModelsPanel(QWidget):
     # --- the table --------------------------------------------------------
     def refresh(self) -> None:
         """Re-read weights status and measured speeds into the table."""
+        from core.speed_survey import architecture_speeds
+
+        self.table.architecture_speeds = architecture_speeds()
         self.table.refresh(_speeds(), marked=self.models.ref, mark=" (in use)")
 
     def select(self, name: str) -> None:
@@ -193,6 +202,36 @@ class ModelsPanel(QWidget):
             worker.succeeded.connect(lambda speed: self._speed_measured(name, speed))
             self._speed_slot.start(worker)
 
+    def measure_speeds(self, names=None) -> JobWorker:
+        """Measure ``names`` (default: every backbone), smallest first; rows update as they come."""
+        from core.speed_survey import survey
+
+        worker = JobWorker(survey, names, partial_kw="on_speed")
+        worker.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)),
+                                                self._say(m)))
+        worker.partial.connect(lambda _measured: self.refresh())
+        worker.succeeded.connect(lambda out: self._speeds_done(f"Measured {len(out)} backbones "
+                                                               "on this computer."))
+        worker.failed.connect(self._speeds_done)
+        worker.cancelled.connect(lambda: self._speeds_done("Stopped; the speeds measured so "
+                                                           "far are kept."))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.setText("Stop measuring")
+        self.cancel_button.show()
+        self.speed_button.setEnabled(False)
+        self._survey_slot.start(worker)
+        return worker
+
+    def _speeds_done(self, sentence: str) -> None:
+        self.speed_button.setEnabled(True)
+        self.cancel_button.setText("Cancel download")
+        self._weights_done(sentence)
+
+    def _cancel(self) -> None:
+        self._download_slot.cancel()
+        self._survey_slot.cancel()
+
     def _speed_measured(self, name: str, images_per_second: float) -> None:
         from core.speeds import record_speed
 
@@ -200,7 +239,7 @@ class ModelsPanel(QWidget):
         self.refresh()
 
     def shutdown(self) -> None:
-        for slot in (self._download_slot, self._speed_slot):
+        for slot in (self._download_slot, self._speed_slot, self._survey_slot):
             slot.shutdown()
 
     def _say(self, sentence: str) -> None:

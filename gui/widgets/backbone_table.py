@@ -35,10 +35,13 @@ def _size_text(spec) -> str:
 class BackboneTable(QTableWidget):
     """Every backbone with its numbers; ``status_words`` names each weights status."""
 
-    def __init__(self, status_words: dict, show_speed: bool = False, parent=None):
+    def __init__(self, status_words: dict, show_speed: bool = False, checkable: bool = False,
+                 parent=None):
         self.columns = BASE_COLUMNS + ((SPEED_COLUMN,) if show_speed else ()) + TAIL_COLUMNS
         super().__init__(0, len(self.columns), parent)
         self.status_words, self.show_speed = status_words, show_speed
+        self.checkable = checkable  # a tick box per row (the backbones to compare)
+        self.architecture_speeds: dict = {}  # measured with random weights
         self.setHorizontalHeaderLabels(self.columns)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -55,11 +58,15 @@ class BackboneTable(QTableWidget):
         The row of backbone ``marked`` is bold and its name followed by ``mark``.
         Rows stay in registry order (families, oldest first) until a header is clicked.
         """
-        selected = self.selected()
+        selected, ticked = self.selected(), set(self.ticked())
         self.setSortingEnabled(False)
         self.setRowCount(0)
         for spec in backbones.all_backbones():
             self._add_row(spec, (speeds or {}).get(spec.name), spec.name == marked, mark)
+            if self.checkable:
+                item = self.item(self.rowCount() - 1, 0)
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if spec.name in ticked else Qt.Unchecked)
         self.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self.setSortingEnabled(True)
         if selected is not None:
@@ -75,8 +82,7 @@ class BackboneTable(QTableWidget):
                  SortItem(f"{spec.gmacs:.2f}", spec.gmacs),
                  SortItem(_size_text(spec), spec.size_mb)]
         if self.show_speed:
-            cells.append(SortItem(f"{speed:.0f} images/s" if speed else "not run yet",
-                                  speed or 0.0))
+            cells.append(self._speed_cell(spec, speed))
         cells += [SortItem(self.status_words[status], status), SortItem(spec.use_case)]
         cells[0].setData(Qt.UserRole, spec.name)
         cells[-1].setToolTip(spec.use_case)
@@ -90,6 +96,17 @@ class BackboneTable(QTableWidget):
         for column, cell in enumerate(cells):
             self.setItem(row, column, cell)
 
+    def _speed_cell(self, spec, speed) -> SortItem:
+        if speed:
+            return SortItem(f"{speed:.0f} images/s", speed)
+        architecture = self.architecture_speeds.get(spec.name)
+        if architecture:
+            item = SortItem(f"{architecture:.0f} images/s (architecture only)", architecture)
+            item.setToolTip("Measured with random weights: its weights are not on this "
+                            "computer, but the same operations run at the same speed.")
+            return item
+        return SortItem("not run yet", 0.0)
+
     def select(self, name: str) -> bool:
         """Select ``name``'s row; False when no row has that backbone."""
         for row in range(self.rowCount()):
@@ -98,6 +115,19 @@ class BackboneTable(QTableWidget):
                 self.scrollToItem(self.item(row, 0))
                 return True
         return False
+
+    def ticked(self) -> list[str]:
+        """Names of the ticked backbones, in table order (empty unless ``checkable``)."""
+        if not self.checkable:
+            return []
+        return [self.item(r, 0).data(Qt.UserRole) for r in range(self.rowCount())
+                if self.item(r, 0).checkState() == Qt.Checked]
+
+    def set_ticked(self, names) -> None:
+        names = set(names)
+        for r in range(self.rowCount()):
+            item = self.item(r, 0)
+            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in names else Qt.Unchecked)
 
     def selected(self):
         """The selected backbone's registry entry, or None."""

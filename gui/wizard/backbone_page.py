@@ -1,7 +1,13 @@
-"""Page 2, Backbone: the registry's table, a recommendation for this much data, image size."""
+"""Page 2, Backbone: the registry's table, a recommendation for this much data, image size.
+
+Ticking several backbones and pressing "Compare" opens the comparison window
+(gui.compare); its "Use this one" continues the wizard with that backbone's
+trained model, straight to Evaluate (no retraining).
+"""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWizardPage
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QVBoxLayout, QWizardPage)
 
 from core import backbones, weights
 
@@ -23,7 +29,14 @@ class BackbonePage(QWizardPage):
                          "classes. Bigger backbones see more but are slower.")
         self.advice = QLabel("")
         self.advice.setWordWrap(True)
-        self.table = BackboneTable(STATUS_WORDS)
+        self.table = BackboneTable(STATUS_WORDS, checkable=True)
+        self.table.setToolTip("Select the backbone to train; tick several to compare them")
+        self.compare_button = QPushButton("Compare ticked backbones…")
+        self.compare_button.setToolTip("Train every ticked backbone on the same split and see "
+                                       "accuracy, size and speed side by side")
+        self.compare_button.clicked.connect(lambda: self.compare())
+        self.compare_window = None
+        self.compared = None  # (row, bundle path) once "Use this one" was pressed
         self.size = QSpinBox()
         self.size.setRange(32, 600)
         self.size.setSingleStep(16)
@@ -41,10 +54,16 @@ class BackbonePage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.advice)
         layout.addWidget(self.table, 1)
+        compare_row = QHBoxLayout()
+        compare_row.addWidget(QLabel("Not sure? Tick a few and compare them on your images:"))
+        compare_row.addWidget(self.compare_button)
+        compare_row.addStretch(1)
+        layout.addLayout(compare_row)
         layout.addLayout(form)
         layout.addWidget(self.message)
         self.table.refresh()
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemChanged.connect(lambda _item: self._update_compare())
         self.pretrained.toggled.connect(self.completeChanged)
 
     def initializePage(self) -> None:
@@ -56,6 +75,56 @@ class BackbonePage(QWizardPage):
         self.advice.setText(f"<b>Recommended: {name}</b> — {count} images is {why}.")
         self.select(self.settings.value("teach/backbone", name) if self.selected() is None
                     else self.selected().name)
+        self.compared = None
+        self._update_compare()
+
+    def _update_compare(self) -> None:
+        count = len(self.table.ticked())
+        self.compare_button.setEnabled(count >= 1)
+        self.compare_button.setText(f"Compare {count} ticked backbones…" if count > 1
+                                    else "Compare ticked backbones…")
+
+    def compare(self, names=None, config=None):
+        """Open the comparison window on the project and compare ``names`` (default: ticked)."""
+        from ..compare.window import CompareWindow
+
+        names = list(names or self.table.ticked())
+        if self.compare_window is None or self.compare_window.project is not self.state.project:
+            if self.compare_window is not None:
+                self.compare_window.close()
+            self.compare_window = CompareWindow(self.state.project, self)
+            self.compare_window.used.connect(self._use_compared)
+        window = self.compare_window
+        if names and not window.busy():
+            from core.compare import CompareConfig
+
+            window.start(names, config or CompareConfig(
+                val_split=self.state.config.val_split, seed=self.state.config.seed))
+        window.show()
+        window.raise_()
+        return window
+
+    def _use_compared(self, row, bundle_path) -> None:
+        """Continue with a compared backbone's trained model: straight to Evaluate."""
+        config = self.state.config
+        config.backbone, config.input_size = row.backbone, row.input_size
+        self.state.set_result(row.result)
+        self.state.bundle_path = bundle_path
+        self.compared = (row, bundle_path)
+        self.select(row.backbone)
+        if self.wizard() is not None and self.wizard().currentPage() is self:
+            self.wizard().next()
+
+    def nextId(self) -> int:
+        if self.compared is not None:
+            from .wizard import EVALUATE
+
+            return EVALUATE
+        return super().nextId()
+
+    def shutdown(self) -> None:
+        if self.compare_window is not None:
+            self.compare_window.shutdown()
 
     def select(self, name: str) -> None:
         if not self.table.select(name):
@@ -70,9 +139,14 @@ class BackbonePage(QWizardPage):
             return
         self.size.setValue(spec.input_size)
         status = weights.status(spec)
-        self.pretrained.setEnabled(status != "none")
-        self.message.say(weights.missing_sentence(spec) if status in ("downloadable", "none")
-                         else f"{spec.name}: {spec.use_case}")
+        self.pretrained.setVisible(status != "none")  # from scratch: there is nothing to start from
+        if status == "none":
+            self.message.say(f"{spec.name} is trained from scratch: no pretrained weights exist "
+                             "for it, so every layer learns from your images (it needs many "
+                             "more epochs; Settings suggests them).")
+        else:
+            self.message.say(weights.missing_sentence(spec) if status == "downloadable"
+                             else f"{spec.name}: {spec.use_case}")
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -83,6 +157,8 @@ class BackbonePage(QWizardPage):
         return weights.status(spec) != "downloadable" or not self.pretrained.isChecked()
 
     def validatePage(self) -> bool:
+        if self.compared is not None:
+            return True  # the compared model's settings are already in the state
         spec = self.selected()
         config = self.state.config
         config.backbone, config.input_size = spec.name, self.size.value()

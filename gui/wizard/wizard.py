@@ -60,7 +60,8 @@ class TeachWizard(QWizard):
 
     def shutdown(self) -> None:
         """Stop every job and thread the pages own, and wait for them."""
-        for page in (self.data_page, self.train_page, self.evaluate_page, self.save_page):
+        for page in (self.data_page, self.backbone_page, self.train_page, self.evaluate_page,
+                     self.save_page):
             page.shutdown()
 
     def done(self, result: int) -> None:

@@ -1,0 +1,122 @@
+"""core.compare on real images: pretrained heads against LeNet-5 from scratch."""
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from tests import compare_data
+from tests import fashion
+from core import compare
+from core.compare_plot import pareto_front, write_png
+from core.dataset import Project
+
+pytestmark = pytest.mark.skipif(not fashion.available(), reason="Fashion-MNIST not installed")
+BACKBONES = ["EfficientNetLite0", "EfficientNetLite1", "LeNet5", "MobileNetV2"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare_project")
+    compare_data.write(root / "data")
+    project = Project.create(root / "project")
+    project.import_tree(root / "data", copy=False)
+    return project
+
+
+@pytest.fixture(scope="module")
+def outcome(project):
+    rows, messages = [], []
+    config = compare.CompareConfig(epochs=10, val_split=compare_data.VAL_SPLIT, int8=False)
+    result = compare.compare(project, BACKBONES, config,
+                             progress=lambda f, m: messages.append((f, m)),
+                             on_row=rows.append)
+    return result, rows, messages
+
+
+def test_every_backbone_gets_a_row_and_pretrained_beat_lenet(outcome):
+    result, rows, _ = outcome
+    assert [r.backbone for r in result.rows] == BACKBONES == [r.backbone for r in rows]
+    by_name = {r.backbone: r for r in result.rows}
+    for name in ("EfficientNetLite0", "EfficientNetLite1", "LeNet5"):
+        row = by_name[name]
+        assert row.error is None
+        assert 0.0 <= row.val_accuracy <= 1.0 and 0.0 <= row.macro_f1 <= 1.0
+        assert row.params > 0 and row.size_mb > 0 and row.latency_ms > 0
+        assert row.images_per_second == pytest.approx(1000 / row.latency_ms, rel=0.01)
+        assert row.worst_class in compare_data.CLASSES
+        assert sum(map(sum, row.evaluation["confusion"])) == result.val_samples == 18
+    lenet = by_name["LeNet5"]
+    assert not lenet.pretrained and lenet.input_size == 32 and lenet.embedding_seconds is None
+    assert by_name["EfficientNetLite1"].input_size == 240
+    for name in ("EfficientNetLite0", "EfficientNetLite1"):
+        assert by_name[name].val_accuracy > lenet.val_accuracy
+        assert by_name[name].embedding_seconds is not None
+    # The float LiteRT file of Lite1 is bigger than Lite0's; LeNet-5's is tiny.
+    assert lenet.size_mb < 1 < by_name["EfficientNetLite0"].size_mb < by_name["EfficientNetLite1"].size_mb
+
+
+def test_a_backbone_without_weights_says_why_and_never_runs(outcome):
+    row = outcome[0].row("MobileNetV2")
+    assert row.val_accuracy is None and row.result is None
+    assert "MobileNetV2" in row.error and "not on this computer" in row.error
+
+
+def test_progress_counts_backbones(outcome):
+    messages = outcome[2]
+    assert any(m.startswith("Backbone 2 of 4: EfficientNetLite1") for _, m in messages)
+    fractions = [f for f, _ in messages]
+    assert fractions[-1] == 1.0 and max(fractions) <= 1.0
+
+
+def test_saved_in_the_project_and_reloaded(outcome, project):
+    result = outcome[0]
+    loaded = compare.load(project.root)
+    assert [r.to_dict() for r in loaded.rows] == [r.to_dict() for r in result.rows]
+    assert loaded.class_names == list(compare_data.CLASSES)
+
+
+def test_rerun_reuses_embeddings_and_keeps_the_split(outcome, project):
+    first = outcome[0]
+    again = compare.compare(project, ["EfficientNetLite0"], compare.CompareConfig(
+        epochs=10, val_split=compare_data.VAL_SPLIT, measure=False))
+    row = again.rows[0]
+    assert row.embedding_seconds < first.row("EfficientNetLite0").embedding_seconds
+    assert row.val_accuracy == first.row("EfficientNetLite0").val_accuracy
+
+
+def test_cancel_keeps_the_finished_rows(project, tmp_path):
+    done = []
+
+    def stop_after_first():
+        return bool(done)
+
+    with pytest.raises(compare.Cancelled):
+        compare.compare(project, ["LeNet5", "EfficientNetLite0"],
+                        compare.CompareConfig(epochs=2, measure=False, scratch_epochs=2),
+                        should_stop=stop_after_first, on_row=done.append)
+    saved = compare.load(project.root)
+    assert saved.cancelled and [r.backbone for r in saved.rows] == ["LeNet5"]
+
+
+def test_csv_and_png_are_written(outcome, tmp_path):
+    rows = outcome[0].rows
+    compare.write_csv(tmp_path / "c.csv", rows)
+    table = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text())))
+    assert [t["backbone"] for t in table] == BACKBONES
+    assert table[3]["error"] and table[3]["val_accuracy"] == ""
+    png = write_png(tmp_path / "p.png", rows)
+    import cv2
+
+    image = cv2.imread(str(png))
+    assert image.shape[:2] == (700, 1100) and image.std() > 10
+    front = pareto_front(rows)
+    assert front and front[0].backbone == "LeNet5"  # the fastest is always on the front
+    assert all(a.val_accuracy < b.val_accuracy for a, b in zip(front, front[1:]))
+
+
+def test_unknown_backbone_is_a_sentence(project):
+    with pytest.raises(compare.CompareError, match="unknown backbone 'ResNet9000'"):
+        compare.compare(project, ["ResNet9000"])

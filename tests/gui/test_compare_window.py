@@ -1,0 +1,67 @@
+"""Compare backbones from the Teach wizard, offscreen, on real Fashion-MNIST images."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.classify import load_predictor
+from core.compare import CompareConfig
+from core.images import load_for_model
+from gui.wizard.wizard import BACKBONE, EVALUATE
+from tests import fashion
+from tests.gui.test_wizard import CLASSES, PER_CLASS, import_tree
+
+pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    """The wizard test's images, and one unseen test image per class."""
+    root = tmp_path_factory.mktemp("compare_gui")
+    fashion.write_tree(root / "train", PER_CLASS, seed=5, classes=CLASSES)
+    held_out = fashion.write_tree(root / "held_out", 2, seed=7, classes=CLASSES, split="t10k")
+    return root / "train", held_out
+
+
+def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
+        bare_window, qtbot, trees, tmp_path):
+    train_tree, held_out = trees
+    wizard = bare_window.teach.new_model()
+    import_tree(wizard, qtbot, train_tree, tmp_path / "project")
+    wizard.next()
+    page = wizard.backbone_page
+    assert wizard.currentId() == BACKBONE
+    page.table.set_ticked(["EfficientNetLite0", "LeNet5"])
+    assert page.table.ticked() == ["LeNet5", "EfficientNetLite0"]  # registry order
+    assert page.compare_button.isEnabled() and "2" in page.compare_button.text()
+
+    window = page.compare(config=CompareConfig(epochs=10, int8=False, scratch_epochs=15))
+    with qtbot.waitSignal(window.finished, timeout=180000):
+        pass
+    assert window.table.rowCount() == 2, window.message.text()
+    assert {r.backbone for r in window.rows} == {"EfficientNetLite0", "LeNet5"}
+    assert all(r.error is None and 0 <= r.val_accuracy <= 1 for r in window.rows)
+    best = window.table.best_cells()
+    assert best["Latency ms"] == "LeNet5"  # 32 px and 80 thousand weights
+    assert best["Parameters"] == "LeNet5"
+    assert not window.plot.pixmap().isNull() and window.plot.pixmap().width() > 300
+
+    # Sorting by accuracy keeps every row; choosing a row shows its confusion matrix.
+    window.table.sortItems(1, Qt.DescendingOrder)
+    assert window.table.select("EfficientNetLite0")
+    lite0 = window.table.selected()
+    assert sum(map(sum, window.matrix.counts())) == sum(map(sum, lite0.evaluation["confusion"]))
+    assert lite0.val_accuracy >= 0.8
+
+    assert window.use_button.isEnabled()
+    window.use_button.click()
+    qtbot.waitUntil(lambda: wizard.currentId() == EVALUATE, timeout=120000)
+    bundle_path = wizard.state.bundle_path
+    assert bundle_path is not None and (bundle_path / "model.keras").is_file()
+    assert wizard.state.result is lite0.result  # no retraining
+    predictor = load_predictor(str(bundle_path))
+    for name, paths in held_out.items():
+        for path in paths:
+            scores = predictor.predict_one(load_for_model(path, predictor.input_size))
+            assert predictor.class_names[int(scores.argmax())] == name, path
+    wizard.close()
