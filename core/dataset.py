@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -72,6 +72,17 @@ class Sample:
 
     def to_json(self) -> dict:
         return {"path": self.path, "class": self.class_name, "added": self.added}
+
+
+@dataclass
+class Added:
+    """A batch an import brought into a project: classes to create, then samples."""
+
+    samples: list
+    classes: list[str]
+
+
+OnAdded = Callable[[Added], None]
 
 
 @dataclass
@@ -139,10 +150,15 @@ class Project:
             for path in sorted(folder.iterdir()):
                 if path.name.endswith(TMP_SUFFIX):
                     path.unlink(missing_ok=True)
-                elif (path.is_file() and is_image_file(path) and folder.name in class_of_folder
+                elif (path.is_file() and is_image_file(path)
                       and path.relative_to(self.root).as_posix() not in known):
+                    # An import stopped by a crash before its class was recorded
+                    # leaves a folder of copies: the folder names the class.
+                    class_name = class_of_folder.setdefault(folder.name, folder.name)
+                    if class_name not in self.classes:
+                        self.classes.append(class_name)
                     relative = path.relative_to(self.root).as_posix()
-                    self.samples.append(Sample(relative, class_of_folder[folder.name]))
+                    self.samples.append(Sample(relative, class_name))
                     adopted = True
         if adopted:
             self.save()
@@ -247,41 +263,52 @@ class Project:
                 self.absolute(sample).unlink(missing_ok=True)
 
     def add_images(self, files: Sequence, class_name: str, copy: bool = True,
-                   progress: Progress = no_progress,
-                   should_stop: ShouldStop = never_stop) -> list[Sample]:
+                   progress: Progress = no_progress, should_stop: ShouldStop = never_stop,
+                   on_added: OnAdded | None = None) -> list[Sample]:
         """Add image files to ``class_name`` (created if new); returns the new samples.
 
         ``copy`` puts a copy under ``images/<class>/``; otherwise the file is
         referenced where it is. Files are not decoded here (see
-        :meth:`warnings`). On cancel what was added is saved, then
-        :class:`Cancelled` is raised.
+        :meth:`warnings`). A job: on cancel what was added is kept, then
+        :class:`Cancelled` is raised. Without ``on_added`` the project records
+        the samples itself; with it, this only writes image files (safe on a
+        worker thread) and hands each batch to ``on_added`` for :meth:`adopt`
+        on the thread that owns the project.
         """
         class_name = _check_class_name(class_name)
-        if class_name not in self.classes:
-            self.classes.append(class_name)
-            self.save()  # before any copy, so a crash's copies can be adopted
-        return self._add_all([(Path(f), class_name) for f in files], copy, progress,
-                             should_stop)
+        items = [(Path(f), class_name) for f in files]
+        return self._bring_in(items, [class_name], copy, progress, should_stop, on_added)
 
     def import_tree(self, folder, copy: bool = True, progress: Progress = no_progress,
-                    should_stop: ShouldStop = never_stop) -> list[Sample]:
+                    should_stop: ShouldStop = never_stop,
+                    on_added: OnAdded | None = None) -> list[Sample]:
         """Import a folder-per-class tree (DATA_DIR); returns the new samples.
 
         Each sub-folder is a class (added if new); its images, searched
-        recursively, become samples. A job: reports progress, and on cancel
-        saves what was imported, then raises :class:`Cancelled`.
+        recursively, become samples. A job, like :meth:`add_images`.
         """
         items, class_names = _scan_tree(Path(folder))
-        new = [_check_class_name(n) for n in class_names if n not in self.classes]
-        if new:
-            self.classes += new
-            self.save()  # before any copy, so a crash's copies can be adopted
-        return self._add_all([(item.path, item.class_name) for item in items], copy,
-                             progress, should_stop)
+        return self._bring_in([(item.path, item.class_name) for item in items],
+                              [_check_class_name(n) for n in class_names], copy, progress,
+                              should_stop, on_added)
 
-    def _add_all(self, items, copy, progress, should_stop) -> list[Sample]:
-        added: list[Sample] = []
-        last_save = time.monotonic()
+    def adopt(self, added: "Added") -> None:
+        """Record what :meth:`add_images` / :meth:`import_tree` brought in (new
+        classes first, then samples) and save the manifest."""
+        self.classes += [c for c in added.classes if c not in self.classes]
+        self.samples += added.samples
+        self.save()
+
+    def _bring_in(self, items, classes, copy, progress, should_stop, on_added) -> list[Sample]:
+        if on_added is None:
+            if any(c not in self.classes for c in classes):
+                self.adopt(Added([], classes))  # before any copy: a crash's copies are adopted
+            on_added = self.adopt
+        else:
+            on_added(Added([], classes))
+        brought: list[Sample] = []
+        pending: list[Sample] = []
+        last_flush = time.monotonic()
         try:
             for done, (path, class_name) in enumerate(items):
                 if should_stop():
@@ -290,21 +317,43 @@ class Project:
                     raise ProjectError(f"{path} is not a file.")
                 sample = self._copy_in(path, class_name) if copy else Sample(
                     path.resolve().as_posix(), class_name)
-                self.samples.append(sample)
-                added.append(sample)
+                pending.append(sample)
+                brought.append(sample)
                 progress((done + 1) / len(items), f"Added {path.name}")
-                if time.monotonic() - last_save > CHECKPOINT_SECONDS:
-                    self.save()
-                    last_save = time.monotonic()
+                if time.monotonic() - last_flush > CHECKPOINT_SECONDS:
+                    on_added(Added(pending, []))
+                    pending, last_flush = [], time.monotonic()
         finally:
-            self.save()
-        return added
+            if pending:
+                on_added(Added(pending, []))
+        return brought
+
+    def add_frame(self, class_name: str, rgb: np.ndarray,
+                  on_added: OnAdded | None = None) -> Sample:
+        """Add one RGB frame (from a camera or a video) to ``class_name`` as a PNG
+        sample written atomically; ``on_added`` as in :meth:`add_images`."""
+        import cv2
+
+        class_name = _check_class_name(class_name)
+        ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise ProjectError("A captured frame could not be written as an image.")
+        target = self._free_path(class_name, time.strftime("capture_%Y%m%d_%H%M%S.png"))
+        paths.atomic_write_bytes(target, png.tobytes())
+        sample = Sample(target.relative_to(self.root).as_posix(), class_name)
+        (on_added or self.adopt)(Added([sample], [class_name]))
+        return sample
+
+    def _free_path(self, class_name: str, name: str) -> Path:
+        """A free file name in ``images/<class>/`` (the folder is made)."""
+        folder = self.root / IMAGES / paths.safe_folder_name(class_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        return paths.free_name(folder, name)
 
     def _copy_in(self, source: Path, class_name: str) -> Sample:
         """Copy ``source`` to ``images/<class>/`` under a free name, atomically."""
-        folder = self.root / IMAGES / paths.safe_folder_name(class_name)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = paths.free_name(folder, source.name)
+        target = self._free_path(class_name, source.name)
+        folder = target.parent
         tmp = folder / f".{target.name}.{os.getpid()}{TMP_SUFFIX}"
         try:
             with open(source, "rb") as src, open(tmp, "wb") as dst:

@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import backbones, paths
+from . import backbones, paths, weights
 from .images import ImageError, load_for_model
 from .jobs import Cancelled, Progress, ShouldStop, never_stop, no_progress
 
@@ -42,24 +42,12 @@ def content_hash(path) -> str:
     return paths.file_hash(path)
 
 
-def weights_identity(spec) -> str:
-    """A string that changes whenever the backbone's pretrained weights do."""
-    if spec.weights_kind == "bundled":
-        from .efficientnet_lite import bundled_weights_path
-
-        return bundled_weights_path().name  # carries the source file's sha256
-    if spec.weights_kind == "keras":
-        file = spec.notop_weights
-        return f"{file.filename}:{file.file_hash}"
-    return "none"
-
-
 def cache_key(backbone: str, input_size: int, weights_choice="imagenet") -> str | None:
     """The embedding cache's key, or None when embeddings must not be cached."""
     spec = backbones.get(backbone)
     if weights_choice != "imagenet" or spec.weights_kind == "none":
         return None
-    return f"v{CACHE_VERSION}:{spec.name}:{input_size}:{weights_identity(spec)}"
+    return f"v{CACHE_VERSION}:{spec.name}:{input_size}:{weights.identity(spec)}"
 
 
 @dataclass
@@ -166,19 +154,8 @@ def _compute(missing, image_paths, input_size, run, cache, result, progress, sho
 
 
 def _runner(make_extractor, litert_file: Path | None, progress: Progress):
-    """A function uint8 batch -> embeddings, on the fastest runtime here."""
-    import tensorflow as tf
+    """A function uint8 batch -> embeddings, on the fastest runtime here
+    (core.inference.make_runner; the LiteRT file lives with the embeddings)."""
+    from .inference import make_runner
 
-    # Uncached (random) weights would pay the conversion on every run.
-    if litert_file is not None and not tf.config.list_logical_devices("GPU"):
-        if not litert_file.exists():
-            from .inference import convert_to_litert
-
-            progress(0.0, "Optimising the backbone for this CPU (once per backbone)")
-            paths.atomic_write_bytes(litert_file, convert_to_litert(make_extractor()))
-        from .inference import LiteRT
-
-        return LiteRT(litert_file)
-    model = make_extractor()
-    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-    return lambda batch: call(batch).numpy()
+    return make_runner(make_extractor, litert_file, progress)[0]

@@ -17,8 +17,8 @@
 
 The result's model is always the full model, raw RGB uint8 in:
 ``image -> preprocess -> backbone -> head``. The weights kept are those of
-the epoch with the lowest validation loss, also when training stops early or
-is cancelled. Several GPUs train under ``tf.distribute.MirroredStrategy``.
+the epoch with the best validation accuracy, the earliest of equally good
+ones (:func:`epoch_score`), also when training stops early or is cancelled. Several GPUs train under ``tf.distribute.MirroredStrategy``.
 
 The "unknown" threshold (:func:`choose_threshold`) is chosen on validation.
 TensorFlow and Keras are imported inside functions only.
@@ -34,76 +34,13 @@ import numpy as np
 from . import backbones, dataset
 from .dataset import LabelledImage
 from .evaluation import Evaluation, evaluate_scores
+from .train_config import Augmentation, TrainConfig  # noqa: F401 (re-exported)
 from .jobs import Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress, sub_progress
-from .training_data import TrainingError, embedding_sets, image_sets, validation_scores
+from .training_data import (DataSource, TrainingError, embedding_sets, image_sets,
+                            validation_scores)
 
 PREPARE_SHARE = 0.3  # of the progress bar, for embeddings or loading images
 MAX_REJECTED_CORRECT = 0.10  # the threshold may call at most this share of right answers unknown
-
-
-@dataclass
-class Augmentation:
-    """Random changes applied to training images (0 turns one off).
-
-    ``rotation`` is a fraction of a full turn; ``zoom``, ``contrast`` and
-    ``brightness`` are fractions (0.1 = up to 10%), as Keras' layers take them.
-    """
-
-    flip: bool = True
-    rotation: float = 0.05
-    zoom: float = 0.1
-    contrast: float = 0.1
-    brightness: float = 0.1
-
-
-@dataclass
-class TrainConfig:
-    """Training settings; the defaults suit a few hundred images.
-
-    ``pretrained`` False builds the backbone with random weights (to see
-    what transfer learning buys); ``patience`` 0 turns early stopping off;
-    ``devices`` None means every GPU when there are several.
-    """
-
-    backbone: str = backbones.DEFAULT_BACKBONE
-    pretrained: bool = True
-    input_size: int | None = None
-    epochs: int = 10
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    val_split: float = 0.2
-    seed: int = 0
-    augment: bool = False
-    augmentation: Augmentation = field(default_factory=Augmentation)
-    class_weights: bool = False
-    patience: int = 5
-    fine_tune_layers: int = 0
-    fine_tune_epochs: int = 5
-    dropout: float = 0.2
-    devices: tuple | None = None
-
-    @property
-    def size(self) -> int:
-        return int(self.input_size or backbones.get(self.backbone).input_size)
-
-    @property
-    def planned_epochs(self) -> int:
-        """Epochs of both stages together (the second only when it will run)."""
-        fine_tune = self.fine_tune_layers > 0 and not self.from_scratch
-        return self.epochs + (self.fine_tune_epochs if fine_tune else 0)
-
-    @property
-    def from_scratch(self) -> bool:
-        return backbones.get(self.backbone).weights_kind == "none"
-
-    @property
-    def weights_choice(self):
-        return "imagenet" if self.pretrained and not self.from_scratch else None
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["devices"] = list(self.devices) if self.devices else None
-        return out
 
 
 @dataclass
@@ -176,6 +113,19 @@ def train(samples: Sequence, class_names: Sequence[str], config: TrainConfig | N
     return run.start(train_items, val_items)
 
 
+def data_problem(samples, class_names) -> str | None:
+    """Why these samples cannot be trained on yet (a sentence), or None.
+
+    The one rule for "ready to train": the wizard's Data page asks it before
+    it lets the user go on, and :func:`train` refuses with the same words.
+    """
+    try:
+        _check_inputs(samples, class_names)
+    except TrainingError as exc:
+        return str(exc)
+    return None
+
+
 def _check_inputs(samples, class_names) -> list[LabelledImage]:
     if len(set(class_names)) != len(class_names):
         raise TrainingError("Two classes have the same name; rename one.")
@@ -226,27 +176,29 @@ class _Run:
         self.history = {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy", "stage")}
         self.cancelled = False
         self.best_epoch = 0
+        self.best_score = self.best_loss = None  # over both stages (see epoch_score)
         self.skipped: list[tuple[str, str]] = []
         self.epoch_seconds: list[tuple[int, float]] = []
         self.started = time.monotonic()
         self.fine_tune = config.fine_tune_layers > 0 and not config.from_scratch
         self.planned_epochs = config.planned_epochs
         self._base = None
+        self.data = DataSource(config, class_names, self.extractor, should_stop, self.skipped)
 
     def start(self, train_items, val_items) -> TrainResult:
         self.strategy = _strategy(self.config.devices)
         prepare = sub_progress(self.progress, 0.0, PREPARE_SHARE)
         if self.config.from_scratch or self.config.augment:
-            sets = image_sets(self, train_items, val_items, prepare)
+            sets = image_sets(self.data, train_items, val_items, prepare)
             model = self._fit_images(sets)
             if self.fine_tune and not self.cancelled:
                 model = self._fine_tune(model, sets, built_in_scope=True)
             return self._finish(self._plain(model), sets)
-        sets = embedding_sets(self, train_items, val_items, prepare)
+        sets = embedding_sets(self.data, train_items, val_items, prepare)
         model = self._assemble(self._fit_head(sets))
         if self.fine_tune and not self.cancelled:
             try:  # the second stage needs the images themselves
-                images = image_sets(self, sets.train_items, sets.val_items,
+                images = image_sets(self.data, sets.train_items, sets.val_items,
                                     lambda f, m: self.epoch_progress(0.0, m))
             except Cancelled:
                 self.cancelled = True
@@ -344,15 +296,13 @@ class _Run:
                 model = self._rebuilt(model)  # its variables must live in the scope
             _unfreeze_top(model, self.config.fine_tune_layers)
             _compile(model, self.config.learning_rate / 10)
-        best = min(v for v in (self.history["val_loss"] if sets.val_y.size else
-                               self.history["loss"]) if v is not None)
-        self._fit(model, sets, stage=2, epochs=self.config.fine_tune_epochs, best=best)
+        self._fit(model, sets, stage=2, epochs=self.config.fine_tune_epochs)
         return model
 
-    def _fit(self, model, sets, stage: int, epochs: int, best: float | None = None):
+    def _fit(self, model, sets, stage: int, epochs: int):
         if not self.history["loss"]:
             check_stop(self.should_stop)  # nothing trained yet: nothing to keep
-        monitor = _monitor(self, stage, sets.steps(self.config.batch_size), best)
+        monitor = _monitor(self, stage, sets.steps(self.config.batch_size))
         weights = sets.class_weight(len(self.class_names)) if self.config.class_weights else None
         model.fit(**sets.fit_arguments(self.config), epochs=epochs, callbacks=[monitor],
                   class_weight=weights, verbose=0)
@@ -432,14 +382,14 @@ def _unfreeze_top(model, count: int) -> None:
         layer.trainable = index >= first and not is_norm
 
 
-def _monitor(run: _Run, stage: int, steps: int, best: float | None):
+def _monitor(run: _Run, stage: int, steps: int):
     """A Keras callback: progress, cancel, early stopping, best weights kept."""
     import keras
 
     class Monitor(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.best = best
-            self.best_weights = self.model.get_weights() if best is not None else None
+            # A second stage starts from the first stage's kept weights and beats them or not.
+            self.best_weights = self.model.get_weights() if run.best_score is not None else None
             self.waited = 0
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -456,14 +406,18 @@ def _monitor(run: _Run, stage: int, steps: int, best: float | None):
         def on_epoch_end(self, epoch, logs=None):
             logs = run.record_epoch(stage, logs or {},
                                     time.monotonic() - self.epoch_started)
-            value = logs["val_loss"] if logs["val_loss"] is not None else logs["loss"]
-            if self.best is None or value < self.best:
-                self.best, self.best_weights, self.waited = value, self.model.get_weights(), 0
+            score, loss = epoch_score(logs)
+            better = run.best_score is None or score > run.best_score  # ties: the earlier
+            lower = run.best_loss is None or loss < run.best_loss
+            if better:
+                run.best_score, self.best_weights = score, self.model.get_weights()
                 run.best_epoch = len(run.history["loss"])
-            else:
-                self.waited += 1
-                if run.config.patience and self.waited >= run.config.patience:
-                    self.model.stop_training = True
+            if lower:
+                run.best_loss = loss
+            # Patience counts epochs that neither score better nor lower the loss.
+            self.waited = 0 if better or lower else self.waited + 1
+            if run.config.patience and self.waited >= run.config.patience:
+                self.model.stop_training = True
             if run.should_stop():
                 run.cancelled = True
                 self.model.stop_training = True
@@ -476,8 +430,40 @@ def _monitor(run: _Run, stage: int, steps: int, best: float | None):
     return Monitor()
 
 
+def epoch_score(logs: dict) -> tuple[float, float]:
+    """``(score, loss)`` of one epoch: the kept epoch is the one with the best score.
+
+    The score is the validation accuracy (the training accuracy when no
+    images were kept aside); among epochs with the same score the earliest
+    is kept. ``loss`` (validation, else training) only decides when training
+    has stopped making progress.
+    """
+    if logs.get("val_accuracy") is not None:
+        return float(logs["val_accuracy"]), float(logs["val_loss"])
+    return float(logs["accuracy"]), float(logs["loss"])
+
+
+KEPT_EPOCH_RULE = ("The model kept is the epoch with the best validation accuracy "
+                   "(the earliest of equally good ones).")
+
+
 def _epoch_message(epoch: int, logs: dict) -> str:
     text = f"Epoch {epoch}: accuracy {logs['accuracy']:.2f}"
     if logs.get("val_accuracy") is not None:
         text += f", validation {logs['val_accuracy']:.2f}"
     return text
+
+
+# From scratch every layer learns from random weights: a small set gives only a few
+# steps per epoch, so 10 epochs leave LeNet-5 at chance where 60 reach ~90% (issue 13).
+# Augmentation stays off: on a few dozen images it slows learning more than it helps.
+SCRATCH_DEFAULTS = {"epochs": 60, "patience": 15, "learning_rate": 1e-3, "augment": False}
+
+
+def defaults_for(backbone: str) -> TrainConfig:
+    """The default settings for ``backbone``: a head's, or from scratch's."""
+    config = TrainConfig(backbone=backbone)
+    if config.from_scratch:
+        for key, value in SCRATCH_DEFAULTS.items():
+            setattr(config, key, value)
+    return config

@@ -3,21 +3,39 @@
 A :class:`Sets` holds training and validation arrays (embeddings (N, F) or
 uint8 images (N, S, S, 3)) with their labels and the samples they came from,
 and knows how to hand them to ``model.fit`` (with augmentation for images).
-The ``run`` these functions take is core.training's ``_Run``: its config,
-class names, ``should_stop``, ``extractor`` and ``skipped`` list.
+The functions take a :class:`DataSource`: what a training run tells the data
+side (its settings, classes, how to build the frozen extractor, when to stop)
+and the list unreadable images are reported into.
 TensorFlow and Keras are imported inside functions only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from .jobs import Cancelled, sub_progress
+from .jobs import Cancelled, ShouldStop, never_stop, sub_progress
 
 
 class TrainingError(Exception):
     """Training cannot start with these inputs; ``str()`` is the user's sentence."""
+
+
+@dataclass
+class DataSource:
+    """What the data side needs from a training run.
+
+    ``extractor()`` builds the frozen feature extractor (uint8 images ->
+    embeddings), called only when embeddings must be computed; images that
+    cannot be read are appended to ``skipped`` as (path, reason).
+    """
+
+    config: object  # core.training.TrainConfig
+    class_names: list[str]
+    extractor: Callable[[], object]
+    should_stop: ShouldStop = never_stop
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -53,16 +71,16 @@ class Sets:
         return dict(x=train, validation_data=val, shuffle=False)  # the dataset shuffles
 
 
-def _labels(run, items) -> np.ndarray:
+def _labels(run: DataSource, items) -> np.ndarray:
     index = {name: i for i, name in enumerate(run.class_names)}
     return np.array([index[c] for _, c in items], dtype=np.int64)
 
 
-def embedding_sets(run, train_items, val_items, progress) -> Sets:
+def embedding_sets(run: DataSource, train_items, val_items, progress) -> Sets:
     from .embeddings import embed
 
     items = list(train_items) + list(val_items)
-    result = embed([p for p, _ in items], run.spec.name, run.config.size, run.extractor,
+    result = embed([p for p, _ in items], run.config.backbone, run.config.size, run.extractor,
                    run.config.weights_choice, progress, run.should_stop)
     for index, reason in result.failed.items():
         run.skipped.append((str(items[index][0]), reason))
@@ -77,7 +95,7 @@ def embedding_sets(run, train_items, val_items, progress) -> Sets:
                           train_kept, val_kept, images=False))
 
 
-def image_sets(run, train_items, val_items, progress) -> Sets:
+def image_sets(run: DataSource, train_items, val_items, progress) -> Sets:
     total = max(1, len(train_items) + len(val_items))
     share = len(train_items) / total
     train_x, train_kept = _load_images(run, train_items, sub_progress(progress, 0, share))
@@ -93,7 +111,7 @@ def _checked(sets: Sets) -> Sets:
     return sets
 
 
-def _load_images(run, items, progress) -> tuple[np.ndarray, list]:
+def _load_images(run: DataSource, items, progress) -> tuple[np.ndarray, list]:
     """Decode ``items`` into one uint8 array; unreadable ones go to ``run.skipped``."""
     from .images import ImageError, load_for_model
 
@@ -153,10 +171,10 @@ def _augmenter(config):
 
 def validation_scores(model, sets: Sets, batch_size: int) -> np.ndarray:
     """Scores of the validation samples by the final model."""
-    import tensorflow as tf
+    from .inference import keras_runner
 
     if not sets.images:  # the full model's head on the cached embeddings
         return np.asarray(model.get_layer("head")(sets.val_x, training=False))
-    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-    return np.concatenate([call(sets.val_x[i:i + batch_size]).numpy()
+    call = keras_runner(model)
+    return np.concatenate([call(sets.val_x[i:i + batch_size])
                            for i in range(0, len(sets.val_x), batch_size)])

@@ -50,6 +50,25 @@ def status(backbone) -> str:
     return "cached" if backbone.top_weights.local_path.exists() else "downloadable"
 
 
+def identity(spec, include_top: bool = False) -> str:
+    """What a model built from backbone ``spec``'s pretrained weights depends
+    on: a string that changes whenever those weights do (an imported file
+    included); "none" for random weights. The one model identity that the
+    LiteRT cache and the embedding cache key on."""
+    if spec.weights_kind == "bundled":
+        from .efficientnet_lite import bundled_weights_path
+
+        return bundled_weights_path(spec.name).name  # carries the source file's sha256
+    if spec.weights_kind != "keras":
+        return "none"
+    file = spec.weights_for(include_top)
+    try:
+        stat = file.local_path.stat()
+    except OSError:  # not here yet: building the model will say so
+        return f"{file.filename}:{file.file_hash}"
+    return f"{file.filename}:{file.file_hash}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
 def missing_sentence(backbone) -> str:
     """What to tell a person whose backbone has no weights here."""
     if backbone.weights_kind == "none":

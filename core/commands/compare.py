@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import faults
 from ..jobs import throttled
+from ..train_config import default_of
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
 
 
@@ -26,11 +27,11 @@ def register(subparsers) -> None:
     parser.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     parser.add_argument("--backbones", required=True, metavar="A,B,C",
                         help="registry names, comma-separated (python main.py models)")
-    parser.add_argument("--epochs", type=int, default=10,
+    parser.add_argument("--epochs", type=int, default=default_of("epochs"),
                         help="epochs for pretrained backbones' heads (from-scratch "
                              "backbones use their own)")
-    parser.add_argument("--val-split", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--val-split", type=float, default=default_of("val_split"))
+    parser.add_argument("--seed", type=int, default=default_of("seed"))
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--output", type=Path, metavar="FILE",
                         help="write the table/CSV/JSON here instead of stdout")

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import faults
 from ..backbones import DEFAULT_BACKBONE
 from ..jobs import throttled
+from ..train_config import default_of
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
 
 
@@ -28,22 +29,23 @@ def register(subparsers) -> None:
     parser.add_argument("--backbone", default=DEFAULT_BACKBONE)
     parser.add_argument("--weights", choices=("imagenet", "random"), default="imagenet",
                         help="'random' initialises the backbone randomly (to compare)")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--val-split", type=float, default=0.2)
+    parser.add_argument("--epochs", type=int, default=default_of("epochs"))
+    parser.add_argument("--batch-size", type=int, default=default_of("batch_size"))
+    parser.add_argument("--learning-rate", type=float, default=default_of("learning_rate"))
+    parser.add_argument("--val-split", type=float, default=default_of("val_split"))
     parser.add_argument("--augment", action="store_true",
                         help="random flips, rotations, zoom, contrast and brightness")
-    parser.add_argument("--fine-tune-layers", type=int, default=0, metavar="N",
+    parser.add_argument("--fine-tune-layers", type=int, default=default_of("fine_tune_layers"),
+                        metavar="N",
                         help="then unfreeze the backbone's top N layers at a 10x lower rate")
-    parser.add_argument("--fine-tune-epochs", type=int, default=5)
+    parser.add_argument("--fine-tune-epochs", type=int, default=default_of("fine_tune_epochs"))
     parser.add_argument("--class-weights", action="store_true",
                         help="weigh classes by their inverse frequency (imbalanced data)")
-    parser.add_argument("--patience", type=int, default=5,
+    parser.add_argument("--patience", type=int, default=default_of("patience"),
                         help="stop after this many epochs without improvement (0: never)")
     parser.add_argument("--input-size", type=int, default=None,
                         help="image size in pixels (default: the backbone's)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=default_of("seed"))
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
                         help="'ray' computes the embeddings on Ray Data, then trains the head here")

@@ -2,18 +2,14 @@
 
 :func:`core.camera.capture_frames` is the job: it drives a
 :class:`core.camera.Capture` and saves every N-th frame, or the next frame
-each time the user asks for one (Space). Frames go into the project through
-:meth:`core.dataset.Project.add_images`, so they are copied in atomically
-like any other image. :class:`CaptureDialog` is its window.
+each time the user asks for one (Space). The worker writes each frame into
+the project's folder (:meth:`core.dataset.Project.add_frame`, atomically);
+the GUI thread records it in the project (``TeachState.apply``).
+:class:`CaptureDialog` is its window.
 """
 from __future__ import annotations
 
-import tempfile
 import threading
-import time
-from pathlib import Path
-
-import cv2
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout,
@@ -21,7 +17,6 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QF
                                QSpinBox, QVBoxLayout)
 
 from core.camera import Capture, capture_frames
-from core.dataset import ProjectError
 
 from ..widgets.frame_view import FrameView
 from ..workers import JobSlot, JobWorker
@@ -30,21 +25,12 @@ from .common import MessageLine
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 
 
-def save_frame(project, class_name: str, rgb, index: int) -> None:
-    """Add one RGB frame to ``class_name`` as a PNG sample."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"capture_{time.strftime('%Y%m%d_%H%M%S')}_{index:05d}.png"
-        if not cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-            raise ProjectError("A captured frame could not be written as an image.")
-        project.add_images([path], class_name, copy=True)
-
-
 class CaptureDialog(QDialog):
     """Pick a source, a class and a mode; watch the preview; frames are saved as they come."""
 
-    def __init__(self, project, class_name, settings, parent=None):
+    def __init__(self, state, class_name, settings, parent=None):
         super().__init__(parent)
-        self.project, self.settings = project, settings
+        self.state, self.project, self.settings = state, state.project, settings
         self.setWindowTitle("Capture images")
         self.setModal(True)
         self._slot = JobSlot(self)
@@ -127,7 +113,12 @@ class CaptureDialog(QDialog):
         if isinstance(source, str):
             self.settings.setValue("teach/capture_video", source)
         every = self.every.value() if self.every_radio.isChecked() else 0
-        save = lambda rgb, index: save_frame(self.project, class_name, rgb, index)  # noqa: E731
+
+        def save(rgb):  # on the worker: write the file; the GUI thread records it
+            batch = []
+            self.project.add_frame(class_name, rgb, on_added=batch.append)
+            return batch[0]
+
         worker = JobWorker(capture_frames, Capture(source), save, every, self._snap,
                            partial_kw="on_frame")
         worker.partial.connect(self._frame)
@@ -151,7 +142,9 @@ class CaptureDialog(QDialog):
         self._slot.cancel()
 
     def _frame(self, payload) -> None:
-        rgb, saved = payload
+        rgb, saved, added = payload
+        if added is not None:
+            self.state.apply(added)
         self.preview.set_frame(rgb)
         if saved != self.saved:
             self.saved = saved

@@ -1,9 +1,12 @@
 """Page 1, Data: a project's classes and samples, imports, capture and warnings.
 
 Every change goes through :class:`core.dataset.Project`, which saves its
-manifest atomically; imports run as jobs (progress, cancel keeps what was
-imported). The page never decides what is wrong with the data: the warnings
-are :func:`core.dataset.check`'s sentences.
+manifest atomically, on the GUI thread (``TeachState.apply`` / ``edit``):
+imports run as jobs that only copy files and hand their batches back
+(progress, cancel keeps what was imported); the page redraws on the state's
+``project_changed`` / ``project_edited``. The page never decides what is wrong
+with the data: the warnings are :func:`core.dataset.check`'s sentences, and
+"ready to train" is :func:`core.training.data_problem`'s.
 """
 from __future__ import annotations
 
@@ -57,6 +60,8 @@ class DataPage(QWizardPage):
         self._check_slot = JobSlot(self)
         self._build()
         self._connect()
+        self.state.project_changed.connect(lambda _: (self.refresh(), self.check()))
+        self.state.project_edited.connect(self.refresh)
         self.refresh()
 
     # --- construction -----------------------------------------------------
@@ -80,10 +85,14 @@ class DataPage(QWizardPage):
         self.warnings = QListWidget()
         self.warnings.setMaximumHeight(110)
         self.warnings_title = QLabel("Checks")
+        self.ready_label = QLabel("")
+        self.ready_label.setWordWrap(True)
+        self.ready_label.setStyleSheet("color: #8a6d00")
         self.message = MessageLine()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.ready_label)
         layout.addWidget(self.warnings_title)
         layout.addWidget(self.warnings)
         layout.addWidget(self.jobs)
@@ -179,11 +188,9 @@ class DataPage(QWizardPage):
         except (ProjectError, OSError) as exc:
             self.message.say(str(exc))
             return
-        self.state.set_project(project)
         self.settings.setValue("teach/last_project", str(project.root))
         self.message.say(f"Project '{project.root.name}' is open; every change is saved at once.")
-        self.refresh()
-        self.check()
+        self.state.set_project(project)
 
     def _start_dir(self) -> str:
         last = self.settings.value("teach/last_project", "")
@@ -225,8 +232,14 @@ class DataPage(QWizardPage):
         samples = self.project.samples_of(name) if self.project and name else []
         self.samples_title.setText(f"{len(samples)} images of '{name}' (drop images here)"
                                    if name else "Add a class, then images to it.")
-        self.grid.set_images((self.project.absolute(s), short_name(s.path), s.path)
-                             for s in samples)
+        entries = [(self.project.absolute(s), short_name(s.path), s.path) for s in samples]
+        shown = self.grid.paths()
+        if shown == [str(e[0]) for e in entries[:len(shown)]]:  # an import added to it
+            for entry in entries[len(shown):]:
+                self.grid.add_image(*entry)
+        else:
+            self.grid.set_images(entries)
+        self.ready_label.setText(self.readiness())
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -243,9 +256,15 @@ class DataPage(QWizardPage):
             button.setEnabled(idle and on)
 
     def isComplete(self) -> bool:
-        if self.project is None or self.jobs.busy():
-            return False
-        return sum(1 for n in self.project.counts().values() if n) >= 2
+        return self.project is not None and not self.jobs.busy() and not self.readiness()
+
+    def readiness(self) -> str:
+        """Why training cannot start yet (core's words), or "" when it can."""
+        from core.training import data_problem
+
+        if self.project is None:
+            return "Make a new project or open one."
+        return data_problem(self.project.labelled(), self.project.classes) or ""
 
     # --- checks -----------------------------------------------------------
     def check(self) -> None:
@@ -284,7 +303,7 @@ class DataPage(QWizardPage):
                 self, "Import a folder with one sub-folder per class", self._start_dir())
         if folder:
             worker = JobWorker(self.project.import_tree, Path(folder),
-                               copy=self.copy_box.isChecked())
+                               copy=self.copy_box.isChecked(), partial_kw="on_added")
             self._run(worker, f"Importing '{Path(folder).name}'…")
 
     def add_images(self, files=None, class_name=None) -> None:
@@ -298,7 +317,7 @@ class DataPage(QWizardPage):
         files = find_images(files or [])
         if files:
             worker = JobWorker(self.project.add_images, files, class_name,
-                               copy=self.copy_box.isChecked())
+                               copy=self.copy_box.isChecked(), partial_kw="on_added")
             self._run(worker, f"Adding {len(files)} images to '{class_name}'…")
 
     def add_dropped(self, paths) -> None:
@@ -306,6 +325,7 @@ class DataPage(QWizardPage):
             self.add_images(paths)
 
     def _run(self, worker, sentence: str) -> None:
+        worker.partial.connect(self.state.apply)
         worker.succeeded.connect(lambda added: self.message.say(
             f"Added {len(added)} images; the project is saved."))
         worker.cancelled.connect(lambda: self.message.say(
@@ -316,7 +336,8 @@ class DataPage(QWizardPage):
         self.completeChanged.emit()
 
     def _job_ended(self) -> None:
-        self.refresh()
+        self._update_buttons()
+        self.completeChanged.emit()
         self.check()
 
     # --- classes ----------------------------------------------------------
@@ -383,11 +404,10 @@ class DataPage(QWizardPage):
         if self.project is None or self.jobs.busy():
             return False
         try:
-            change()
+            self.state.edit(change)
         except ProjectError as exc:
             self.message.say(str(exc))
             return False
-        self.refresh()
         self.check()
         return True
 
@@ -400,7 +420,7 @@ class DataPage(QWizardPage):
 
         if self.project is None:
             return
-        dialog = CaptureDialog(self.project, self.current_class(), self.settings, self)
+        dialog = CaptureDialog(self.state, self.current_class(), self.settings, self)
         dialog.finished.connect(lambda _: self._job_ended())
         dialog.open()
         self.capture_dialog = dialog

@@ -11,10 +11,13 @@ class TeachState(QObject):
 
     ``config`` is the :class:`core.training.TrainConfig` the Backbone and
     Settings pages fill in; ``result`` the last :class:`core.training.TrainResult`;
-    ``bundle_path`` where the Save page last wrote a bundle.
+    ``bundle_path`` where the Save page last wrote a bundle. The project is
+    changed only on the GUI thread, through :meth:`apply` and :meth:`edit`;
+    views follow ``project_changed`` and ``project_edited``.
     """
 
-    project_changed = Signal(object)
+    project_changed = Signal(object)  # another project was opened (or none)
+    project_edited = Signal()         # the open project's classes or samples changed
     trained = Signal(object)
 
     def __init__(self, parent=None):
@@ -29,6 +32,18 @@ class TeachState(QObject):
         self.result = None
         self.bundle_path = None
         self.project_changed.emit(project)
+
+    def apply(self, added) -> None:
+        """Record what an import or a capture brought in (a core.dataset.Added,
+        made on a worker) in the project, here on the GUI thread, and tell the views."""
+        if self.project is not None:
+            self.project.adopt(added)
+            self.project_edited.emit()
+
+    def edit(self, change) -> None:
+        """Apply ``change()`` to the project (it may raise ProjectError) and tell the views."""
+        change()
+        self.project_edited.emit()
 
     def set_result(self, result) -> None:
         self.result = result

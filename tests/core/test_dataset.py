@@ -144,6 +144,39 @@ def test_open_recovers_from_a_crash_between_copy_and_manifest(tree, tmp_path):
     assert Project.open(tmp_path / "p").counts() == {"bag": 4}  # adoption was saved
 
 
+def test_a_worker_import_only_writes_files_until_adopted(tree, tmp_path):
+    """With ``on_added`` the job (a worker's half) copies files and hands back
+    batches; the project and its manifest change only when they are adopted."""
+    project = Project.create(tmp_path / "p")
+    batches = []
+    brought = project.import_tree(tree, on_added=batches.append)
+    assert len(brought) == 27 and project.samples == [] and project.classes == []
+    manifest = tmp_path / "p" / dataset.MANIFEST
+    assert json.loads(manifest.read_text())["samples"] == []  # nothing recorded yet...
+    for batch in batches:
+        project.adopt(batch)
+    assert project.counts() == {"bag": 12, "sneaker": 3, "trouser": 12}
+    assert Project.open(tmp_path / "p").counts() == project.counts()  # ...now saved
+
+
+def test_copies_of_a_new_class_survive_a_crash_before_they_were_recorded(tree, tmp_path):
+    project = Project.create(tmp_path / "p")
+    project.import_tree(tree, on_added=lambda batch: None)  # the app died before adopting
+    assert Project.open(tmp_path / "p").counts() == {"bag": 12, "sneaker": 3, "trouser": 12}
+
+
+def test_a_captured_frame_is_a_png_sample(tmp_path):
+    import cv2
+    from skimage import data
+
+    project = Project.create(tmp_path / "p")
+    rgb = data.chelsea()
+    sample = project.add_frame("cat", rgb)
+    assert Project.open(tmp_path / "p").counts() == {"cat": 1}
+    written = cv2.cvtColor(cv2.imread(str(project.absolute(sample))), cv2.COLOR_BGR2RGB)
+    assert (written == rgb).all()  # lossless, right colours
+
+
 def test_manifest_writes_are_atomic(tree, tmp_path, monkeypatch):
     """If writing the new manifest dies before the rename, the old one is intact."""
     project = Project.create(tmp_path / "p")

@@ -185,6 +185,8 @@ def test_classes_and_samples_can_be_edited_and_images_dropped(wizard, qtbot, tmp
     data.rename_class("jacket")
     data.add_class("shoe")
     assert project.classes == ["bag", "jacket", "dress", "shoe"]
+    # Next follows training's own rule: an empty class is refused before Train.
+    assert not data.isComplete() and "shoe" in data.ready_label.text()
     data.select_class("bag")
     data.classes.item(project.classes.index("dress")).setSelected(True)
     data.merge_classes("bag")
@@ -208,6 +210,7 @@ def test_classes_and_samples_can_be_edited_and_images_dropped(wizard, qtbot, tmp
     data.select_class("jacket")
     data.delete_class(confirm=False)
     assert Project.open(project.root).counts() == {"bag": 5, "shoe": 4}
+    assert data.isComplete() and data.ready_label.text() == ""
     data.add_class("bag")  # a refused change is a sentence, not an exception
     assert "already a class called 'bag'" in data.message.text()
 
@@ -221,7 +224,7 @@ def test_capture_frames_of_a_video_into_a_class(wizard, qtbot, tmp_path):
         writer.write(np.full((48, 64, 3), n * 4, np.uint8))
     writer.release()
     wizard.data_page.new_project(str(tmp_path / "project"))
-    dialog = CaptureDialog(wizard.project, None, wizard.data_page.settings, wizard)
+    dialog = CaptureDialog(wizard.state, None, wizard.data_page.settings, wizard)
     dialog.video_path.setText(str(video))
     dialog.video_radio.setChecked(True)
     dialog.class_box.setCurrentText("grey")
