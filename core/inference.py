@@ -66,14 +66,53 @@ def device_description() -> str:
     return f"GPU: {details.get('device_name', gpus[0].name)}"
 
 
+def litert_cache_path(key: str) -> Path:
+    """Where the LiteRT conversion of the model identified by ``key`` is cached."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return paths.cache_dir("litert") / f"{digest}.tflite"
+
+
 def litert_file(model, key: str, progress: Progress = no_progress) -> Path:
     """Convert ``model`` to LiteRT once; later calls with ``key`` reuse the file."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    target = paths.cache_dir("litert") / f"{digest}.tflite"
+    return _ensure_litert(litert_cache_path(key), lambda: model, progress)
+
+
+def _ensure_litert(target: Path, make_model, progress: Progress) -> Path:
     if not target.exists():
         progress(0.5, "Optimising the model for this CPU (once per model)")
-        paths.atomic_write_bytes(target, convert_to_litert(model))
+        paths.atomic_write_bytes(target, convert_to_litert(make_model()))
     return target
+
+
+def keras_runner(model):
+    """``model`` compiled for repeated calls (``predict()`` is not meant for
+    loops): ``runner(batch) -> numpy outputs``. No XLA: it is 5-10x slower on
+    depthwise models here."""
+    import tensorflow as tf
+
+    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    return lambda batch: call(batch).numpy()
+
+
+def litert_runtime_name() -> str:
+    return f"LiteRT (XNNPACK, {os.cpu_count()} threads)"
+
+
+def make_runner(make_model, litert_target: Path | None, progress: Progress = no_progress):
+    """The one runtime choice for calling a model many times on this machine.
+
+    On a CPU: LiteRT/XNNPACK from ``litert_target``, converted from
+    ``make_model()`` only when the file is not there yet. On a GPU, or when
+    the model cannot be cached (``litert_target`` None: random weights would
+    pay the conversion on every run): a compiled Keras call. Returns
+    ``(runner, runtime, device)``; ``runner(batch) -> numpy outputs``.
+    """
+    device = device_description()
+    if device == "CPU" and litert_target is not None:
+        path = _ensure_litert(litert_target, make_model, progress)
+        return LiteRT(path), litert_runtime_name(), device
+    runtime = "TensorFlow" if device == "CPU" else f"TensorFlow on {device}"
+    return keras_runner(make_model()), runtime, device
 
 
 def convert_to_litert(model) -> bytes:
@@ -126,32 +165,24 @@ class Predictor:
     """
 
     def __init__(self, model, class_names: list[str], litert_path: Path | None = None,
-                 description: str = ""):
+                 description: str = "", runner: tuple | None = None):
         self.model = model
         self.class_names = list(class_names)
         self.input_size = int(model.input_shape[1])
         self.description = description or model.name
-        self.device = "CPU"
         self.threshold = 0.0
         self._lock = threading.Lock()
-        self._litert = None
-        if litert_path is not None:
-            self._litert = LiteRT(litert_path)
-            self.runtime = f"LiteRT (XNNPACK, {os.cpu_count()} threads)"
-        else:
-            import tensorflow as tf
-
-            self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-            self.runtime = "TensorFlow"
+        if runner is None:  # a given LiteRT file, else Keras itself
+            runner = ((LiteRT(litert_path), litert_runtime_name(), "CPU")
+                      if litert_path is not None else (keras_runner(model), "TensorFlow", "CPU"))
+        self._run, self.runtime, self.device = runner
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         images = np.ascontiguousarray(images, dtype=np.uint8)
         if images.ndim == 3:
             images = images[None]
         with self._lock:
-            if self._litert is None:
-                return self._call(images).numpy()
-            return self._litert(images)
+            return self._run(images)
 
     def predict_one(self, image: np.ndarray) -> np.ndarray:
         return self.predict(image[None])[0]
@@ -159,7 +190,7 @@ class Predictor:
     @property
     def litert_path(self) -> Path | None:
         """The LiteRT model file this predictor runs, or None on another runtime."""
-        return self._litert.path if self._litert is not None else None
+        return self._run.path if isinstance(self._run, LiteRT) else None
 
     def with_own_runtime(self, litert_path: Path | None = None) -> "Predictor":
         """This predictor on an interpreter of its own, for a job that calls it
@@ -169,16 +200,14 @@ class Predictor:
         if self.litert_path is None:
             return self
         twin = copy.copy(self)
-        twin._lock, twin._litert = threading.Lock(), LiteRT(litert_path or self.litert_path)
+        twin._lock, twin._run = threading.Lock(), LiteRT(litert_path or self.litert_path)
         return twin
 
 
 def make_predictor(model, class_names, key: str, description: str = "",
-                   progress: Progress = no_progress) -> Predictor:
-    """The fastest Predictor for ``model`` here: tf.function on a GPU, else LiteRT."""
-    device = device_description()
-    if device != "CPU":
-        predictor = Predictor(model, class_names, description=description)
-        predictor.runtime, predictor.device = f"TensorFlow on {device}", device
-        return predictor
-    return Predictor(model, class_names, litert_file(model, key, progress), description)
+                   progress: Progress = no_progress,
+                   litert_target: Path | None = None) -> Predictor:
+    """The fastest Predictor for ``model`` here (:func:`make_runner`); its LiteRT
+    file is ``litert_target`` when given (a bundle's own), else cached by ``key``."""
+    runner = make_runner(lambda: model, litert_target or litert_cache_path(key), progress)
+    return Predictor(model, class_names, description=description, runner=runner)
