@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions(self.classify.file_actions())
+        from .model_menu import model_file_actions
+
+        file_menu.addSeparator()
+        file_menu.addActions(model_file_actions(self))
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)

@@ -1,4 +1,4 @@
-"""Page 6, Save: write the model bundle, then use it in Classify with one click."""
+"""Page 6, Save: write the model bundle, use it in Classify with one click, or export it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,6 +40,10 @@ class SavePage(QWizardPage):
         self.use_button = QPushButton("Use in Classify")
         self.use_button.setShortcut(QKeySequence("Ctrl+U"))
         self.use_button.clicked.connect(self.use_in_classify)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write the model as .keras, SavedModel, TFLite (float, "
+                                      "int8) or ONNX, each checked on your validation images")
+        self.export_button.clicked.connect(self.export)
         row = QHBoxLayout()
         row.addWidget(QLabel("Bundle folder"))
         row.addWidget(self.folder, 1)
@@ -47,6 +51,7 @@ class SavePage(QWizardPage):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.use_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         self.jobs = JobBar()
         self.jobs.cancel_button.hide()  # a bundle is written whole or not at all
@@ -102,8 +107,23 @@ class SavePage(QWizardPage):
         if self.state.bundle_path is not None:
             self._use_in_classify(self.state.bundle_path)
 
+    def export(self) -> None:
+        """The export dialog for the model just trained, checked on the validation images."""
+        from ..export_dialog import ExportDialog
+
+        result = self.state.result
+        if result is None:
+            return
+        base = Path(self.folder.text().strip() or "model")
+        images = [item.path for item in result.val_items] or None
+        self.export_dialog = ExportDialog((result.model, result.bundle_meta()),
+                                          base.parent / f"{base.name}-export", images, self,
+                                          "the model you trained")
+        self.export_dialog.show()
+
     def _update(self) -> None:
         idle = not self.jobs.busy()
+        self.export_button.setEnabled(idle and self.state.result is not None)
         self.save_button.setEnabled(idle and self.state.result is not None)
         self.use_button.setEnabled(idle and self.state.bundle_path is not None)
         self.completeChanged.emit()

@@ -1,0 +1,102 @@
+"""File > Open model… and File > Export model…: models in and out of the app.
+
+Open model takes any model file the app opens (core.model_files: a bundle,
+.keras, Keras 2 .h5 such as Teachable Machine's, .tflite, .onnx, a SavedModel)
+and loads it into Classify; when nothing beside the file names its classes,
+the user picks a labels file once (remembered for that model). Export model
+exports the bundle or Keras model in use (or one picked from disk).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from core.bundle import META_FILE, is_bundle
+
+MODEL_FILTER = ("Models (*.keras *.h5 *.hdf5 *.tflite *.onnx model.json saved_model.pb);;"
+                "All files (*)")
+
+
+def model_file_actions(window) -> list[QAction]:
+    """The File menu's Open model… and Export model… entries for ``window``."""
+    open_action = QAction("Open &model…", window)
+    open_action.setShortcut(QKeySequence("Ctrl+Alt+O"))
+    open_action.triggered.connect(lambda: open_model_dialog(window))
+    export_action = QAction("&Export model…", window)
+    export_action.setShortcut(QKeySequence("Ctrl+E"))
+    export_action.triggered.connect(lambda: export_model_dialog(window))
+    return [open_action, export_action]
+
+
+def model_ref(picked: Path) -> Path:
+    """The reference to load for a picked file: a bundle's or SavedModel's folder, or the file."""
+    if picked.name in (META_FILE, "saved_model.pb"):
+        return picked.parent
+    return picked
+
+
+def open_model_dialog(window) -> None:
+    settings = window.settings
+    picked, _ = QFileDialog.getOpenFileName(window, "Open a model",
+                                            str(settings.value("models/last_file_dir", "")),
+                                            MODEL_FILTER)
+    if picked:
+        settings.setValue("models/last_file_dir", str(Path(picked).parent))
+        open_model(window, model_ref(Path(picked)))
+
+
+def open_model(window, ref: Path) -> None:
+    """Load ``ref`` into Classify, asking for its class names when nothing names them."""
+    from core.model_files import ModelFileError, find_labels, locate, remember_labels
+
+    if not is_bundle(ref):
+        try:
+            model_path, _ = locate(ref)
+        except ModelFileError as exc:
+            window.statusBar().showMessage(str(exc))
+            return
+        if find_labels(model_path, look_inside=False) is None:
+            labels, _ = QFileDialog.getOpenFileName(
+                window, f"Class names for {model_path.name} (labels.txt: one per line)",
+                str(model_path.parent), "Labels (*.txt *.json);;All files (*)")
+            if labels:
+                try:
+                    remember_labels(model_path, labels)
+                except ModelFileError as exc:
+                    window.statusBar().showMessage(str(exc))
+                    return
+    window.models.load(str(ref))
+
+
+def exportable(ref) -> bool:
+    """Whether ``ref`` (the model in use) has a Keras model to export."""
+    if not ref or not Path(ref).exists():
+        return False
+    path = Path(ref)
+    return is_bundle(path) or path.suffix.lower() in (".keras", ".h5", ".hdf5")
+
+
+def export_model_dialog(window, ref=None) -> None:
+    """The export dialog for ``ref``, the model in use, or a bundle folder the user picks."""
+    from .export_dialog import ExportDialog
+
+    ref = ref or (window.models.ref if exportable(window.models.ref) else None)
+    if ref is None:
+        picked = QFileDialog.getExistingDirectory(
+            window, "Choose a model bundle to export",
+            str(window.settings.value("models/last_bundle_dir", "")))
+        if not picked:
+            return
+        if not is_bundle(picked):
+            QMessageBox.information(window, "Export model",
+                                    f"'{Path(picked).name}' is not a model bundle: choose the "
+                                    "folder Teach saved (it holds model.json and model.keras).")
+            return
+        ref = picked
+    ref = Path(ref)
+    dialog = ExportDialog(str(ref), ref.parent / f"{ref.stem}-export", parent=window,
+                          what=f"'{ref.name}'")
+    window.export_dialog = dialog  # kept for tests and so it outlives this call
+    dialog.show()
