@@ -442,24 +442,28 @@ def _branches(leaves, members) -> int:
 
 # --- the job ----------------------------------------------------------------
 
-def build_model(ref: str):
-    """``(keras_model, name)`` for a registry name (random weights, offline) or a bundle."""
+def build_model(ref: str, progress: Progress = no_progress):
+    """``(keras_model, name)`` for a registry name (random weights, offline) or a bundle.
+
+    Raises ``UnknownBackbone`` or ``BundleError`` with a sentence.
+    """
     from pathlib import Path
 
-    from . import bundle
+    from . import backbones, bundle
     if Path(ref).exists() and bundle.is_bundle(ref):
+        progress(0.0, f"Loading {Path(ref).name}…")
         model, meta = bundle.load(ref)
         return model, meta.get("name") or Path(ref).name
-    from . import backbones, models
     spec = backbones.get(ref)
+    progress(0.0, f"Building {spec.name}…")
+    from . import models
     return models.build_classifier(spec.name, weights_choice=None), spec.name
 
 
 def inspect(ref: str, progress: Progress = no_progress,
             should_stop: ShouldStop = never_stop) -> Architecture:
     """Build ``ref`` (a backbone name or a bundle folder) and describe it."""
-    progress(0.0, f"Building {ref}…")
-    model, name = build_model(ref)
+    model, name = build_model(ref, progress)
     check_stop(should_stop)
     progress(0.9, "Grouping layers into blocks…")
     arch = describe(model, name)

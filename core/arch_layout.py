@@ -1,0 +1,192 @@
+"""Where each block of an architecture goes on a page, and the page as SVG.
+
+:func:`layout` places the visible nodes (one per block; a block the user
+expanded shows its layers instead) in rows by their longest path from the
+input, so parallel branches sit side by side and a chain runs top to bottom.
+Every edge carries the shape of the tensor it moves; an edge that jumps over
+rows (an identity skip inside an expanded residual block, NASNet's link to
+the cell before last) curves round the right side. The GUI draws the same
+layout with Qt; :func:`to_svg` writes it as plain SVG text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from .architecture import Architecture
+
+KIND_COLOURS = {
+    "stem": "#8e9aaf", "conv": "#7fb3d5", "pool": "#d5dbdb", "residual": "#f5b041",
+    "inception": "#bb8fce", "inverted_residual": "#58d68d", "dense_block": "#f1948a",
+    "transition": "#f8c471", "dense": "#85c1e9", "head": "#ec7063", "other": "#e5e8e8",
+}
+LAYER_COLOUR = "#fdfefe"
+BLOCK_SIZE = (250, 50)
+LAYER_SIZE = (210, 40)
+ROW_GAP, COLUMN_GAP, MARGIN = 34, 24, 30
+
+
+@dataclass
+class Node:
+    id: str  # a block name, or a layer name inside an expanded block
+    block: str
+    kind: str  # the block's kind ("" for a layer)
+    title: str
+    detail: str
+    x: float = 0.0
+    y: float = 0.0
+    w: float = BLOCK_SIZE[0]
+    h: float = BLOCK_SIZE[1]
+    is_layer: bool = False
+    skip: bool = False  # a collapsed block with a skip edge round it
+    rank: int = 0
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    label: str  # the tensor shape, e.g. "56×56×256"
+    points: list[tuple[float, float]] = field(default_factory=list)
+    jumps: bool = False  # spans rows: drawn round the side
+
+
+@dataclass
+class Layout:
+    nodes: list[Node]
+    edges: list[Edge]
+    width: float
+    height: float
+
+    def node(self, node_id: str) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+
+def shape_text(shape) -> str:
+    return "×".join("?" if d is None else str(d) for d in shape)
+
+
+def count_text(n: float) -> str:
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.3g}{unit}"
+    return f"{n:.0f}"
+
+
+def _visible(arch: Architecture, expanded) -> tuple[list[Node], dict[str, str]]:
+    """The visible nodes, and which node shows each layer."""
+    nodes, shown_by = [], {}
+    for b in arch.blocks:
+        if b.name in expanded and len(b.layers) > 1:
+            for layer in b.layers:
+                nodes.append(Node(layer.name, b.name, "", layer.name,
+                                  f"{layer.type} · {count_text(layer.params)} params",
+                                  w=LAYER_SIZE[0], h=LAYER_SIZE[1], is_layer=True))
+                shown_by[layer.name] = layer.name
+        else:
+            detail = f"{b.kind.replace('_', ' ')} · {count_text(b.params)} params · " \
+                     f"{count_text(b.macs)} MACs"
+            nodes.append(Node(b.name, b.name, b.kind, b.name, detail, skip=b.skip is not None))
+            for layer in b.layers:
+                shown_by[layer.name] = b.name
+    return nodes, shown_by
+
+
+def _edges(arch: Architecture, shown_by) -> list[Edge]:
+    edges, seen = [], set()
+    shapes = {layer.name: layer.output_shape for b in arch.blocks for layer in b.layers}
+    for b in arch.blocks:
+        for layer in b.layers:
+            target = shown_by[layer.name]
+            for source_layer in layer.inputs:
+                source = shown_by[source_layer]
+                if source == target or (source, target) in seen:
+                    continue
+                seen.add((source, target))
+                edges.append(Edge(source, target, shape_text(shapes[source_layer])))
+    return edges
+
+
+def layout(arch: Architecture, expanded=frozenset()) -> Layout:
+    """Place ``arch``'s blocks (the ``expanded`` ones as their layers) on a page."""
+    nodes, shown_by = _visible(arch, set(expanded))
+    edges = _edges(arch, shown_by)
+    by_id = {n.id: n for n in nodes}
+    order = {n.id: i for i, n in enumerate(nodes)}
+    for e in sorted(edges, key=lambda e: order[e.target]):  # sources are ranked first
+        by_id[e.target].rank = max(by_id[e.target].rank, by_id[e.source].rank + 1)
+    rows: dict[int, list[Node]] = {}
+    for n in nodes:
+        rows.setdefault(n.rank, []).append(n)
+    widest = max(sum(n.w for n in row) + COLUMN_GAP * (len(row) - 1) for row in rows.values())
+    centre = MARGIN + widest / 2
+    y = MARGIN
+    for rank in sorted(rows):
+        row = rows[rank]
+        x = centre - (sum(n.w for n in row) + COLUMN_GAP * (len(row) - 1)) / 2
+        for n in row:
+            n.x, n.y = x, y
+            x += n.w + COLUMN_GAP
+        y += max(n.h for n in row) + ROW_GAP
+    side = MARGIN + widest + 40
+    for e in edges:
+        _route(e, by_id[e.source], by_id[e.target], side)
+    return Layout(nodes, edges, side + 90, y + MARGIN - ROW_GAP)
+
+
+def _route(e: Edge, s: Node, t: Node, side: float) -> None:
+    start = (s.x + s.w / 2, s.y + s.h)
+    end = (t.x + t.w / 2, t.y)
+    if t.rank - s.rank <= 1:
+        e.points = [start, end]
+        return
+    e.jumps = True
+    lane = side + 12 * (s.rank % 4)
+    e.points = [(s.x + s.w, s.y + s.h / 2), (lane, s.y + s.h / 2),
+                (lane, t.y + t.h / 2), (t.x + t.w, t.y + t.h / 2)]
+
+
+def to_svg(arch: Architecture, lay: Layout) -> str:
+    """The laid-out architecture as an SVG document (one ``<g class="node">`` per node)."""
+    top = 56
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" '
+           f'height="{lay.height + top:.0f}" font-family="sans-serif">',
+           '<style>.edge{fill:none;stroke:#555;stroke-width:1.4}'
+           '.jump{fill:none;stroke:#c0392b;stroke-width:1.6;stroke-dasharray:5 3}'
+           '.skip{fill:none;stroke:#c0392b;stroke-width:2}'
+           '.shape{font-size:10px;fill:#333}.title{font-size:13px;font-weight:bold}'
+           '.detail{font-size:10.5px;fill:#222}</style>',
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{MARGIN}" y="24" class="title">{escape(arch.name)}</text>',
+           f'<text x="{MARGIN}" y="42" class="detail">{escape(totals_text(arch))}</text>',
+           f'<g transform="translate(0,{top})">']
+    for e in lay.edges:
+        d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in e.points)
+        out.append(f'<path class="{"jump" if e.jumps else "edge"}" d="{d}"/>')
+        (x1, y1), (x2, y2) = e.points[-2], e.points[-1]
+        lx, ly = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 + 4) if not e.jumps else (x1 + 4, y2 - 4)
+        out.append(f'<text class="shape" x="{lx:.1f}" y="{ly:.1f}">{escape(e.label)}</text>')
+    for n in lay.nodes:
+        colour = LAYER_COLOUR if n.is_layer else KIND_COLOURS.get(n.kind, "#eee")
+        cls = "node layer" if n.is_layer else "node block"
+        out.append(f'<g class="{cls}" data-id="{escape(n.id)}" data-block="{escape(n.block)}" '
+                   f'data-kind="{escape(n.kind)}">')
+        out.append(f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.0f}" height="{n.h:.0f}" '
+                   f'rx="6" fill="{colour}" stroke="#444"/>')
+        out.append(f'<text x="{n.x + 8:.1f}" y="{n.y + 17:.1f}" class="title">'
+                   f'{escape(n.title)}</text>')
+        out.append(f'<text x="{n.x + 8:.1f}" y="{n.y + n.h - 10:.1f}" class="detail">'
+                   f'{escape(n.detail)}</text>')
+        if n.skip:
+            x = n.x + n.w
+            out.append(f'<path class="skip" d="M{x - 20:.1f},{n.y - 8:.1f} C{x + 30:.1f},'
+                       f'{n.y - 8:.1f} {x + 30:.1f},{n.y + n.h + 8:.1f} {x - 20:.1f},'
+                       f'{n.y + n.h + 8:.1f}"/>')
+        out.append('</g>')
+    out.append('</g></svg>')
+    return "\n".join(out)
+
+
+def totals_text(arch: Architecture) -> str:
+    return (f"{arch.params:,} parameters · {count_text(arch.macs)} MACs · depth {arch.depth} · "
+            f"{arch.size_mb:.1f} MB (float32) · {len(arch.blocks)} blocks")

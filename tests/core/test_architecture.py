@@ -1,0 +1,176 @@
+"""core.architecture on the real Keras models: the blocks each family is known for."""
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from core import backbones
+from core.arch_layout import layout, to_svg
+from core.architecture import KINDS, describe
+
+_BUILT: dict = {}
+
+
+def built(name):
+    """(model, architecture) of a backbone's full classifier, built once per session."""
+    if name not in _BUILT:
+        from core import models
+        model = models.build_classifier(name, weights_choice=None)
+        _BUILT[name] = model, describe(model, name)
+    return _BUILT[name]
+
+
+def kinds(arch, kind):
+    return [b for b in arch.blocks if b.kind == kind]
+
+
+def test_resnet50_has_16_residual_blocks_3_4_6_3_with_skip_edges():
+    _, arch = built("ResNet50")
+    residual = kinds(arch, "residual")
+    assert len(residual) == 16
+    per_stage = {}
+    for b in residual:
+        per_stage[b.resolution] = per_stage.get(b.resolution, 0) + 1
+    assert [per_stage[r] for r in (56, 28, 14, 7)] == [3, 4, 6, 3]
+    for b in residual:
+        first_of_stage = b.name.endswith("_block1")
+        # the first block of a stage projects its skip with a 1x1 conv; the others add it as is
+        assert (b.skip != []) == first_of_stage and b.skip is not None
+        add = next(layer for layer in b.layers if layer.type == "Add")
+        inside = {layer.name for layer in b.layers}
+        if not first_of_stage:  # the skip edge: the Add reads the block's own input
+            assert any(name not in inside for name in add.inputs)
+    assert arch.depth == 50
+
+
+def test_inception_v3_has_modules_mixed0_to_mixed10_with_parallel_branches():
+    _, arch = built("InceptionV3")
+    inception = kinds(arch, "inception")
+    assert [b.name for b in inception] == [f"mixed{i}" for i in range(11)]
+    assert all(b.branches >= 3 for b in inception)
+    assert arch.blocks[1].kind == "stem"
+
+
+def test_mobilenet_v2_has_17_inverted_residuals():
+    _, arch = built("MobileNetV2")
+    blocks = kinds(arch, "inverted_residual")
+    assert len(blocks) == 17
+    assert sum(b.skip == [] for b in blocks) == 10  # only where shape in == shape out
+    assert all(any(layer.type == "DepthwiseConv2D" for layer in b.layers) for b in blocks)
+
+
+def test_vgg16_has_13_conv_layers_in_5_stages_then_dense_layers():
+    _, arch = built("VGG16")
+    convs = kinds(arch, "conv")
+    assert len(convs) == 13
+    assert sorted({b.resolution for b in convs}, reverse=True) == [224, 112, 56, 28, 14]
+    assert len(kinds(arch, "pool")) == 5
+    assert [b.name for b in arch.blocks[-3:]] == ["fc1", "fc2", "predictions"]
+    assert [b.kind for b in arch.blocks[-3:]] == ["dense", "dense", "head"]
+    assert arch.depth == 16
+
+
+def test_densenet121_has_4_dense_blocks_and_3_transitions():
+    _, arch = built("DenseNet121")
+    assert [b.kind for b in arch.blocks[2:9]] == ["dense_block", "transition"] * 3 + ["dense_block"]
+    assert arch.depth == 121
+
+
+@pytest.mark.parametrize("name", ["ResNet50", "InceptionV3", "MobileNetV2", "VGG16", "DenseNet121"])
+def test_edges_name_earlier_blocks_and_shapes_match_keras(name):
+    model, arch = built(name)
+    layers = _keras_layers(model)
+    seen = set()
+    for b in arch.blocks:
+        assert b.kind in KINDS
+        assert set(b.inputs) <= seen, f"{b.name} reads a block that is not before it"
+        seen.add(b.name)
+        keras_shape = tuple(layers[b.layers[-1].name].output.shape[1:])
+        assert tuple(b.output_shape) == keras_shape
+        for layer in b.layers:
+            assert tuple(layer.output_shape) == tuple(layers[layer.name].output.shape[1:])
+    assert arch.params == model.count_params()
+    spec = backbones.get(name)
+    assert arch.macs == pytest.approx(spec.gmacs * 1e9, rel=0.05)  # the papers' numbers
+
+
+def _keras_layers(model):
+    out = {}
+    for layer in model.layers:
+        out[layer.name] = layer
+        for inner in getattr(layer, "layers", []) if layer.name == "backbone" else []:
+            out[inner.name] = inner
+    return out
+
+
+def test_a_trained_models_own_head_is_its_head_block():
+    import keras
+
+    from core import models
+    spec = backbones.get("MobileNetV2")
+    base = models.build_base(spec, include_top=False, weights_choice=None, input_size=96,
+                             pooling="avg")
+    inputs, x = models.image_front(spec, base, 96)
+    x = keras.layers.Dropout(0.2, name="dropout")(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="classes")(x)
+    model = keras.Model(inputs, outputs)
+    arch = describe(model, "my model")
+    assert arch.params == model.count_params()
+    assert arch.blocks[-1].kind == "head" and arch.blocks[-1].name == "classes"
+    assert arch.blocks[-1].params == 1280 * 3 + 3
+    assert len(kinds(arch, "inverted_residual")) == 17
+
+
+def test_layout_and_svg_show_one_node_per_visible_block():
+    _, arch = built("ResNet50")
+    plain = layout(arch)
+    assert [n.id for n in plain.nodes] == [b.name for b in arch.blocks]
+    block = arch.block("conv2_block2")
+    opened = layout(arch, {"conv2_block2"})
+    assert len(opened.nodes) == len(arch.blocks) - 1 + len(block.layers)
+    # the identity skip jumps from the block before to the Add, round the side
+    assert any(e.jumps and e.source == "conv2_block1" and e.target == "conv2_block2_add"
+               for e in opened.edges)
+    root = ET.fromstring(to_svg(arch, opened))
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
+              if "node" in g.get("class", "").split()]
+    assert len(groups) == len(opened.nodes)
+    labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "56×56×256" in labels
+
+
+@pytest.mark.parametrize("name", ["LeNet5", "AlexNet", "EfficientNetLite0", "MobileNet",
+                                  "MobileNetV3Small", "ConvNeXtTiny", "Xception"])
+def test_block_params_sum_to_the_model_total_for_other_families(name):
+    model, arch = built(name)
+    assert arch.params == model.count_params()
+    assert sum(b.params for b in arch.blocks) == model.count_params()
+    assert arch.blocks[-1].kind == "head"
+
+
+@pytest.mark.slow
+def test_block_params_sum_to_the_model_total_for_every_backbone():
+    """Every registered backbone (45 models: 1 to 5 minutes on 2 cores)."""
+    import gc
+
+    import keras
+
+    from core import models
+    slowest = 0.0
+    for spec in backbones.all_backbones():
+        if spec.name in _BUILT:  # built for the family checks above
+            model = _BUILT[spec.name][0]
+        else:
+            model = models.build_classifier(spec.name, weights_choice=None)
+        started = time.perf_counter()
+        arch = describe(model, spec.name)
+        slowest = max(slowest, time.perf_counter() - started)
+        assert arch.params == model.count_params(), spec.name
+        assert all(b.kind in KINDS for b in arch.blocks), spec.name
+        assert arch.blocks[-1].kind == "head", spec.name
+        del model
+        keras.backend.clear_session()
+        gc.collect()
+    assert slowest < 1.0
