@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("models", "classify", "train", "evaluate", "export", "compare")
+SUBCOMMANDS = ("models", "classify", "train", "evaluate", "export", "compare", "inspect")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
