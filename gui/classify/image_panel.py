@@ -102,7 +102,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         self._say(f"{result.rgb.shape[1]} × {result.rgb.shape[0]} pixels, "
                   f"classified by {predictor.description}.")
         self.classified.emit(result)
-        if self.cam_box.isChecked():
+        if self.cam_box.isChecked() and not self.cam_box.isHidden():
             self._start_cam()
 
     def _failed(self, sentence: str) -> None:
@@ -147,6 +147,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
 
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
+        # A .tflite / .onnx / SavedModel has no Keras model to take gradients of.
+        self.cam_box.setVisible(predictor.model is not None)
         if self.current is not None:
             self.open(self.current.path)
 

@@ -1,0 +1,100 @@
+"""File > Open model…: a .tflite and an .onnx made elsewhere, used in the Image panel."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+SIZE = 64
+LABELS = ["left", "middle", "right"]
+
+
+@pytest.fixture(scope="module")
+def float_model_files(tmp_path_factory):
+    """A small float-input CNN (expects [-1, 1]) as model.tflite and model.onnx, no labels."""
+    import keras
+    import tensorflow as tf
+    from tf2onnx import convert
+
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((SIZE, SIZE, 3))
+    x = keras.layers.Conv2D(8, 3, strides=2, activation="relu")(inputs)
+    x = keras.layers.DepthwiseConv2D(3, strides=2, activation="relu")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    folder = tmp_path_factory.mktemp("elsewhere")
+    (folder / "tflite").mkdir()
+    (folder / "tflite" / "model.tflite").write_bytes(
+        tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    spec = (tf.TensorSpec((None, SIZE, SIZE, 3), tf.float32, name="pixels"),)
+    proto, _ = convert.from_function(tf.function(lambda t: model(t)), input_signature=spec,
+                                     opset=17)
+    (folder / "onnx").mkdir()
+    (folder / "onnx" / "model.onnx").write_bytes(proto.SerializeToString())
+    (folder / "onnx" / "labels.txt").write_text("0 left\n1 middle\n2 right\n")
+    (folder / "names.txt").write_text("left\nmiddle\nright\n")
+    return folder
+
+
+def _open(window, qtbot, monkeypatch, answers):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def pick(*args, **kwargs):
+        asked.append(args[1])
+        return str(answers.pop(0)), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
+    action = next(a for a in window.menuBar().actions()[0].menu().actions()
+                  if a.text() == "Open &model…")
+    with qtbot.waitSignal(window.models.changed, timeout=120000):
+        action.trigger()
+    return asked
+
+
+def _classify(window, qtbot, photo):
+    panel = window.classify.image
+    window.classify.show(panel)
+    with qtbot.waitSignal(panel.classified, timeout=30000) as got:
+        panel.open(photo)
+    return panel, got.args[0]
+
+
+def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
+        bare_window, qtbot, monkeypatch, float_model_files, photos):
+    from ai_edge_litert.interpreter import Interpreter
+
+    from core.images import fit_square
+
+    model = float_model_files / "tflite" / "model.tflite"
+    asked = _open(bare_window, qtbot, monkeypatch, [model, float_model_files / "names.txt"])
+    assert len(asked) == 2 and "Class names" in asked[1]
+    predictor = bare_window.models.predictor
+    assert predictor.class_names == LABELS and predictor.model is None
+    panel, result = _classify(bare_window, qtbot, photos["chelsea"])
+    assert panel.cam_box.isHidden()  # no Keras model: no Grad-CAM offered
+    interpreter = Interpreter(model_path=str(model))
+    interpreter.allocate_tensors()
+    image = fit_square(result.rgb, SIZE)[None].astype(np.float32) / 127.5 - 1
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
+    interpreter.invoke()
+    own = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0]
+    np.testing.assert_allclose(result.scores, own, atol=1e-5)
+    assert panel.bars.labels()[0] == LABELS[int(own.argmax())]
+
+
+def test_an_onnx_file_with_labels_beside_it_opens_without_asking(
+        bare_window, qtbot, monkeypatch, float_model_files, photos):
+    import onnxruntime
+
+    from core.images import fit_square
+
+    model = float_model_files / "onnx" / "model.onnx"
+    asked = _open(bare_window, qtbot, monkeypatch, [model])
+    assert len(asked) == 1 and bare_window.models.predictor.runtime.startswith("ONNX")
+    _, result = _classify(bare_window, qtbot, photos["coffee"])
+    session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    image = fit_square(result.rgb, SIZE)[None].astype(np.float32) / 127.5 - 1
+    np.testing.assert_allclose(result.scores, session.run(None, {"pixels": image})[0][0],
+                               atol=1e-5)
+    assert "model.onnx" in bare_window.model_label.text()
