@@ -18,6 +18,30 @@ from .common import MessageLine, ThumbnailGrid, percent, short_name
 from .confusion import ConfusionMatrix
 
 PREDICTION_ROLE = Qt.UserRole + 1
+CELL_TAB = "Images in the chosen cell"
+NEAR_CHANCE = 1.5  # accuracy under this many times chance is "near chance"
+
+
+def headline(result, evaluation) -> str:
+    """Accuracy, the kept epoch and its rule, the "unknown" threshold; a warning near chance."""
+    from core.training import KEPT_EPOCH_RULE
+
+    wrong = len(evaluation.misclassified)
+    text = (f"<b>Accuracy {percent(evaluation.accuracy)}</b> on {evaluation.count} validation "
+            f"images ({wrong} wrong) · kept epoch {result.best_epoch} of "
+            f"{len(result.history['loss'])} <span title='{KEPT_EPOCH_RULE}'>(best validation "
+            f"accuracy, the earliest of equally good epochs)</span> · ")
+    if result.threshold > 0:
+        text += (f"an answer whose best score is under {percent(result.threshold)} will be "
+                 "called “unknown”.")
+    else:
+        text += "every answer is given (no “unknown” threshold was needed on these images)."
+    chance = 1 / max(1, len(evaluation.class_names))
+    if evaluation.accuracy < NEAR_CHANCE * chance:
+        text += (f"<br><b>Near chance</b> (guessing scores {percent(chance)}): the model has "
+                 "not learned yet. Train for more epochs, add images, or pick a pretrained "
+                 "backbone.")
+    return text
 TABLE_COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
 
 
@@ -53,7 +77,7 @@ class EvaluatePage(QWizardPage):
         self.mistakes = ThumbnailGrid(80)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.mistakes, "Mistakes, most confident first")
-        self.tabs.addTab(self.cell_grid, "Images in the chosen cell")
+        self.tabs.addTab(self.cell_grid, CELL_TAB)
         for grid in (self.cell_grid, self.mistakes):
             grid.setSelectionMode(QAbstractItemView.ExtendedSelection)
             grid.itemSelectionChanged.connect(self._update_actions)
@@ -107,17 +131,19 @@ class EvaluatePage(QWizardPage):
             self.matrix.set_matrix([], [])
             self.mistakes.set_images([])
             self.cell_grid.set_images([])
+            self.tabs.setTabText(0, "Mistakes")
+            self.tabs.setTabText(1, CELL_TAB)
             self._update_actions()
             return
-        wrong = len(evaluation.misclassified)
-        self.headline.setText(
-            f"<b>Accuracy {percent(evaluation.accuracy)}</b> on {evaluation.count} validation "
-            f"images ({wrong} wrong) · best epoch {result.best_epoch} · answers scoring below "
-            f"{percent(result.threshold)} will be called “unknown”.")
+        self.headline.setText(headline(result, evaluation))
         self._fill_table(evaluation)
         self.matrix.set_matrix(evaluation.class_names, evaluation.confusion)
         self._fill(self.mistakes, evaluation.misclassified)
         self.cell_grid.set_images([])
+        wrong = len(evaluation.misclassified)
+        self.tabs.setTabText(0, f"Mistakes ({wrong}), most confident first" if wrong
+                             else "No mistakes")
+        self.tabs.setTabText(1, CELL_TAB)  # a new run: no cell chosen yet
         self.tabs.setCurrentWidget(self.mistakes)
         self._update_actions()
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QPushButton, QSpinBox, QVBoxLayout, QWizardPage)
 
-from core.training import Augmentation, TrainConfig
+from core.backbones import DEFAULT_BACKBONE
+from core.training import KEPT_EPOCH_RULE, Augmentation, TrainConfig, defaults_for
 
 PREFIX = "teach/train/"
 
@@ -38,11 +39,31 @@ class SettingsPage(QWizardPage):
     def __init__(self, state, settings, parent=None):
         super().__init__(parent)
         self.state, self.settings = state, settings
-        self.setTitle("Settings: how the head is trained")
-        self.setSubTitle("The defaults suit a few hundred images. Without augmentation each "
-                         "image goes through the backbone once and training takes seconds.")
+        self.scratch: bool | None = None  # the mode shown (set on first initializePage)
         self._build()
-        self.load(TrainConfig())
+        self._show_mode(False)
+
+    def initializePage(self) -> None:
+        """Switch to the from-scratch texts and defaults when the backbone has no weights."""
+        self._show_mode(self.state.config.from_scratch)
+
+    def _show_mode(self, scratch: bool) -> None:
+        if scratch == self.scratch:
+            return
+        self.scratch = scratch
+        if scratch:
+            self.setTitle("Settings: trained from scratch")
+            self.setSubTitle(f"{self.state.config.backbone} has no pretrained weights: every "
+                             "layer learns from your images, starting from random numbers. "
+                             "That needs many more epochs than a head on a pretrained backbone.")
+        else:
+            self.setTitle("Settings: how the head is trained")
+            self.setSubTitle("The defaults suit a few hundred images. Without augmentation "
+                             "each image goes through the backbone once and training takes "
+                             "seconds.")
+        for widget in (self.fine_tune, self.fine_tune_layers, self.fine_tune_epochs):
+            self.advanced_form.setRowVisible(widget, not scratch)  # nothing frozen to unfreeze
+        self.load(self.defaults())
         self.load(self._remembered())
 
     # --- construction -----------------------------------------------------
@@ -62,11 +83,14 @@ class SettingsPage(QWizardPage):
         basic.addRow("Learning rate", self.learning_rate)
         basic.addRow("Validation images", self.val_split)
         basic.addRow("", self.augment)
+        rule = QLabel(KEPT_EPOCH_RULE)
+        rule.setWordWrap(True)
+        basic.addRow("", rule)
         self.advanced_button = QPushButton("Advanced ▸")
         self.advanced_button.setCheckable(True)
         self.advanced_button.toggled.connect(self._show_advanced)
         self.defaults_button = QPushButton("Restore defaults")
-        self.defaults_button.clicked.connect(lambda: self.load(TrainConfig()))
+        self.defaults_button.clicked.connect(lambda: self.load(self.defaults()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.advanced_button)
         buttons.addWidget(self.defaults_button)
@@ -97,7 +121,7 @@ class SettingsPage(QWizardPage):
         self.dropout = _spin(0, 90, 20, " %")
         self.seed = _spin(0, 2**31 - 1, 0)
         box = QGroupBox()
-        form = QFormLayout(box)
+        form = self.advanced_form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         form.addRow(QLabel("<b>Augmentation</b> (when on)"))
         form.addRow("", self.flip)
@@ -160,16 +184,26 @@ class SettingsPage(QWizardPage):
             "dropout": self.dropout.value() / 100, "seed": self.seed.value(),
         }
 
+    def defaults(self) -> TrainConfig:
+        """The defaults for the mode shown (core.training.defaults_for)."""
+        return defaults_for(self.state.config.backbone if self.scratch else DEFAULT_BACKBONE)
+
+    @property
+    def prefix(self) -> str:
+        """Where the settings are remembered: from scratch apart from a head's."""
+        return PREFIX + "scratch/" if self.scratch else PREFIX
+
     def _remembered(self) -> TrainConfig:
         """The settings last used (call while the defaults are shown)."""
-        config, defaults = TrainConfig(), self.values()
+        config, defaults = self.defaults(), self.values()
         for key, default in defaults.items():
             if key == "augmentation":
-                fields = {k: self.settings.value(f"{PREFIX}augmentation/{k}", v, type=type(v))
+                fields = {k: self.settings.value(f"{self.prefix}augmentation/{k}", v,
+                                                 type=type(v))
                           for k, v in default.items()}
                 config.augmentation = Augmentation(**fields)
             else:
-                setattr(config, key, self.settings.value(PREFIX + key, default,
+                setattr(config, key, self.settings.value(self.prefix + key, default,
                                                          type=type(default)))
         return config
 
@@ -179,8 +213,8 @@ class SettingsPage(QWizardPage):
             if key == "augmentation":
                 config.augmentation = Augmentation(**value)
                 for k, v in value.items():
-                    self.settings.setValue(f"{PREFIX}augmentation/{k}", v)
+                    self.settings.setValue(f"{self.prefix}augmentation/{k}", v)
             else:
                 setattr(config, key, value)
-                self.settings.setValue(PREFIX + key, value)
+                self.settings.setValue(self.prefix + key, value)
         return True

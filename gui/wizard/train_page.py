@@ -73,6 +73,8 @@ class TrainPage(QWizardPage):
         config = dataclasses.replace(self.state.config)
         items, classes = project.labelled(), list(project.classes)
         self.epochs = config.planned_epochs
+        self.setTitle(f"Train: {config.backbone} learns every layer from scratch"
+                      if config.from_scratch else "Train: the head learns your classes")
         self.epochs_seen = []
         self.curves.reset(self.epochs)
         self.summary.setText(

@@ -103,3 +103,19 @@ def _small_onnx(path):
         [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 3])], [weights])
     onnx.save(helper.make_model(graph), str(path))
     return path
+
+
+@pytest.mark.parametrize("suffix", [".tflite", ".onnx", ".keras"])
+def test_a_cut_model_file_opened_directly(tmp_path, tmp_path_factory, suffix):
+    """File > Open model / --model FILE on a half-copied file: one sentence."""
+    source = {".tflite": small_bundle(tmp_path_factory) / "model.tflite",
+              ".keras": small_bundle(tmp_path_factory) / "model.keras",
+              ".onnx": _small_onnx(tmp_path / "whole.onnx")}[suffix]
+    cut = tmp_path / "cut" / f"model{suffix}"
+    cut.parent.mkdir()
+    cut.write_bytes(source.read_bytes()[:source.stat().st_size // 2])
+    (cut.parent / "labels.txt").write_text("0 a\n1 b\n2 c\n")
+    with pytest.raises(BundleError) as caught:
+        load_predictor(str(cut))
+    assert "model" + suffix in str(caught.value) and "damaged" in str(caught.value) \
+        or "truncated" in str(caught.value), str(caught.value)

@@ -63,7 +63,7 @@ def test_frozen_lite0_head_learns_far_better_than_chance(trained, data):
     assert [n for n, _ in epochs] == list(range(1, 13))
     assert set(epochs[-1][1]) >= {"loss", "accuracy", "val_loss", "val_accuracy",
                                  "eta_seconds", "stage"}
-    assert result.history["val_loss"][result.best_epoch - 1] == min(result.history["val_loss"])
+    assert result.best_epoch == first_best(result.history["val_accuracy"])
 
 
 def test_final_model_classifies_raw_images_like_validation_said(trained):
@@ -116,26 +116,38 @@ def test_cancel_mid_training_returns_the_best_model_so_far(data):
     assert result.cancelled
     assert 3 <= len(result.history["loss"]) <= 4
     assert result.model is not None and result.val_accuracy > CHANCE
-    assert result.best_epoch == 1 + int(np.argmin(result.history["val_loss"]))
+    assert result.best_epoch == first_best(result.history["val_accuracy"])
     assert_kept_best_weights(result)
 
 
+def first_best(values) -> int:
+    """The kept epoch's rule: the best value, the earliest of equal ones (1-based)."""
+    return 1 + int(np.argmax(values))  # argmax returns the first of equal maxima
+
+
 def assert_kept_best_weights(result):
-    """The model's validation loss, recomputed, is the best epoch's."""
+    """The model's validation accuracy and loss, recomputed, are the kept epoch's."""
     scores = _predict(result.model, result.val_items, 224)
-    truth = [result.class_names.index(c) for _, c in result.val_items]
+    truth = np.array([result.class_names.index(c) for _, c in result.val_items])
+    kept = result.best_epoch - 1
+    assert np.mean(scores.argmax(axis=1) == truth) == pytest.approx(
+        result.history["val_accuracy"][kept], abs=1e-6)
     loss = -np.mean(np.log(scores[np.arange(len(truth)), truth]))
-    assert loss == pytest.approx(min(result.history["val_loss"]), abs=2e-3)
-    assert loss < result.history["val_loss"][-1] or result.best_epoch == len(
-        result.history["val_loss"])
+    assert loss == pytest.approx(result.history["val_loss"][kept], abs=2e-3)
 
 
-def test_early_stopping_stops_patience_epochs_after_the_best(data):
+def test_early_stopping_stops_patience_epochs_after_the_last_progress(data):
+    """Progress is a better validation accuracy or a lower validation loss."""
     items, classes = data
     config = training.TrainConfig(epochs=40, patience=2, learning_rate=0.02)
     result = training.train(items, classes, config)
-    epochs_run = len(result.history["loss"])
-    assert epochs_run < 40 and epochs_run == result.best_epoch + 2
+    accuracy, loss = result.history["val_accuracy"], result.history["val_loss"]
+    epochs_run = len(loss)
+    assert epochs_run < 40
+    progress = [e for e in range(epochs_run)
+                if e == 0 or accuracy[e] > max(accuracy[:e]) or loss[e] < min(loss[:e])]
+    assert epochs_run == progress[-1] + 1 + 2
+    assert result.best_epoch == first_best(accuracy)
     assert_kept_best_weights(result)
 
 
@@ -171,7 +183,7 @@ def test_without_validation_the_training_loss_picks_the_weights(data):
                             training.TrainConfig(val_split=0, epochs=3))
     assert result.val_items == [] and result.validation is None and result.threshold == 0.0
     assert result.history["val_loss"] == [None] * 3
-    assert result.best_epoch == 1 + int(np.argmin(result.history["loss"]))
+    assert result.best_epoch == first_best(result.history["accuracy"])
     assert result.bundle_meta()["metrics"]["val_accuracy"] is None
 
 
