@@ -35,8 +35,20 @@ def test_litert_runtime_equals_the_keras_model(default_predictor, photos):
 
 
 def test_threshold_turns_weak_answers_into_unknown(default_predictor, photos):
-    scores = default_predictor.predict_one(load_for_model(photos["rocket"], 224))
-    assert top_k(scores, default_predictor.class_names, 3, threshold=1.01)[0].label == "unknown"
+    """At 0.5, a confident answer (coffee: espresso ~0.96) stays, a hesitant one
+    (chelsea: tiger cat ~0.39) becomes "unknown" carrying its own score."""
+    names = default_predictor.class_names
+
+    def answer(photo, threshold):
+        scores = default_predictor.predict_one(load_for_model(photos[photo], 224))
+        return top_k(scores, names, 3, threshold), float(scores.max())
+
+    sure, sure_score = answer("coffee", 0.5)
+    assert sure_score > 0.5 and [p.label for p in sure][0] == "espresso" and len(sure) == 3
+    unsure, unsure_score = answer("chelsea", 0.5)
+    assert unsure_score < 0.5
+    assert [(p.label, p.score) for p in unsure] == [("unknown", pytest.approx(unsure_score))]
+    assert answer("chelsea", 0.0)[0][0].label in {"tiger cat", "tabby", "Egyptian cat"}
 
 
 @pytest.fixture()

@@ -27,11 +27,34 @@ def test_top_k_threshold_and_toggles_come_back(bare_window, settings, qtbot, tmp
     again.close()
 
 
-def test_escape_and_space_only_act_on_the_panel_shown(window, qtbot):
-    """Each panel's keys are window-wide but only while its tab is visible."""
+def test_escape_and_space_only_act_on_the_panel_shown(window, qtbot, photos, tmp_path):
+    """Each panel's keys are window-wide but only while its tab is visible: with
+    a video running in Live, Space and Esc on the Folder tab leave it alone;
+    back on Live, the same keys pause it and stop it."""
+    import cv2
     from PySide6.QtCore import Qt
 
-    panels = window.classify
+    from core.images import load_rgb
+
+    video = tmp_path / "long.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 120))
+    frame = cv2.cvtColor(cv2.resize(load_rgb(photos["coffee"]), (160, 120)), cv2.COLOR_RGB2BGR)
+    for _ in range(600):  # 20 s: still playing when the keys are pressed
+        writer.write(frame)
+    writer.release()
+    panels, live = window.classify, window.classify.live
+    panels.show(live)
+    live.start_source(video)
+    qtbot.waitUntil(lambda: live.last_result is not None, timeout=30000)
+
     panels.show(panels.folder)
     qtbot.keyClick(panels.folder, Qt.Key_Space)
-    assert not panels.live.pause_button.isChecked()
+    qtbot.keyClick(panels.folder, Qt.Key_Escape)
+    assert live.is_running() and not live.pause_button.isChecked()
+
+    panels.show(live)
+    qtbot.keyClick(live, Qt.Key_Space)
+    assert live.pause_button.isChecked()
+    with qtbot.waitSignal(live.source_ended, timeout=10000) as ended:
+        qtbot.keyClick(live, Qt.Key_Escape)
+    assert ended.args[0] == "Stopped."

@@ -129,9 +129,9 @@ def test_open_model_refuses_a_plain_folder(panel, tmp_path):
 
 def test_a_trained_bundle_classifies_and_explains(window, photos, qtbot, tmp_path):
     """Open model… on a bundle with a (random) head: it loads, classifies, has a Grad-CAM."""
-    bundle = pytest.importorskip("core.bundle")
     import keras
 
+    from core import bundle
     from core.models import build_feature_extractor
 
     features = build_feature_extractor("EfficientNetLite0")
