@@ -168,7 +168,8 @@ def best_batch_size(predictor) -> int:
 def classify_folder(predictor, paths, k: int, batch_size: int | None,
                     on_results: Callable[[list[FileResult]], None],
                     progress: Progress = no_progress, should_stop: ShouldStop = never_stop,
-                    threshold: float | None = None, flush_every: float = 0.1) -> int:
+                    threshold: float | None = None, flush_every: float = 0.1,
+                    litert_file: Path | None = None) -> int:
     """Find the images under ``paths`` and classify them, streaming results.
 
     ``on_results`` gets lists of FileResult in input order, at most every
@@ -176,8 +177,9 @@ def classify_folder(predictor, paths, k: int, batch_size: int | None,
     per image); returns the number of files. ``threshold`` defaults to the
     model's own "unknown" threshold. The job runs on an interpreter of its
     own at ``batch_size`` (None: :func:`best_batch_size`), so the panels
-    sharing ``predictor`` at batch 1 never wait for it to be resized.
-    Raises ``Cancelled``.
+    sharing ``predictor`` at batch 1 never wait for it to be resized;
+    ``litert_file`` runs another file of the same model on it (its int8
+    version, core.int8). Raises ``Cancelled``.
     """
     from .images import find_images
 
@@ -186,7 +188,7 @@ def classify_folder(predictor, paths, k: int, batch_size: int | None,
     progress(0.0, "Looking for images")
     files = find_images(paths)
     check_stop(should_stop)
-    predictor = predictor.with_own_runtime()
+    predictor = predictor.with_own_runtime(litert_file)
     pending, done, flushed = [], 0, time.monotonic()
     for results in iter_classify(predictor, files, k, threshold, batch_size, should_stop):
         pending.extend(results)

@@ -16,6 +16,7 @@ from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
 from .results_model import CLASS, FILE, SCORE, ResultsFilter, ResultsModel
+from .speed_choice import SpeedChoice
 
 ALL_CLASSES = "All classes"
 THUMBNAIL = 48
@@ -55,8 +56,9 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.copy_button = QPushButton("Copy into class folders…")
         self.copy_button.setToolTip("Copy the rows shown into one sub-folder per class; "
                                     "the originals are never moved or changed")
+        self.speed = SpeedChoice(self.models)
         bar = QHBoxLayout()
-        for widget in (self.choose_button, self.cancel_button):
+        for widget in (self.choose_button, self.cancel_button, self.speed):
             bar.addWidget(widget)
         bar.addStretch(1)
         for widget in (QLabel("Show"), self.class_box, self.export_button, self.copy_button):
@@ -100,6 +102,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.copy_button.clicked.connect(self.copy_dialog)
         self.class_box.currentTextChanged.connect(self._class_chosen)
+        self.speed.said.connect(self._say)
         self.options.changed.connect(self._options_changed)
         self.results.rowsInserted.connect(self._refresh_classes)
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.cancel)
@@ -123,7 +126,8 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self._set_class_filter(ALL_CLASSES)
         # Rows keep every score; the table applies the threshold as it is moved.
         worker = JobWorker(classify_folder, predictor, [str(p) for p in paths], self.options.k,
-                           best_batch_size(predictor), threshold=0.0, partial_kw="on_results")
+                           best_batch_size(predictor), threshold=0.0, partial_kw="on_results",
+                           litert_file=self.speed.litert_file_for(predictor))
         worker.partial.connect(self.results.append)
         worker.progressed.connect(lambda f, m: self._progressed(f))
         worker.succeeded.connect(self._done)
@@ -146,6 +150,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
     def shutdown(self) -> None:
         self._slot.shutdown()
         self._copy_slot.shutdown()
+        self.speed.shutdown()
         self.thumbnails.stop()
 
     def _progressed(self, fraction: float) -> None:
