@@ -31,7 +31,9 @@ class GradCam:
     [0, 1] the size of ``rgb``: zero outside the centre crop the model saw.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, layer_name: str | None = None):
+        """``layer_name``: explain at that backbone layer (a block's output) instead
+        of the last feature map; it must have a spatial (4-D) output."""
         import keras
 
         outer = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
@@ -43,7 +45,8 @@ class GradCam:
         backbone = outer[at]
         self.before, self.head = outer[:at], outer[at + 1:]
         self.input_size = int(model.input_shape[1])
-        self.feature_layer = last_feature_map(backbone)
+        self.feature_layer = (_spatial_layer(backbone, layer_name) if layer_name
+                              else last_feature_map(backbone))
         last = backbone.layers[-1]
         if last is self.feature_layer:
             tail, self._chain = last.output, list(self.head)
@@ -104,6 +107,19 @@ def last_feature_map(backbone):
         if shape is not None and len(shape) == 4 and (shape[1] is None or shape[1] > 1):
             return layer
     raise GradCamError(f"'{backbone.name}' has no spatial feature map for Grad-CAM to use.")
+
+
+def _spatial_layer(backbone, name: str):
+    """The backbone layer ``name``, if Grad-CAM can explain there."""
+    try:
+        layer = backbone.get_layer(name)
+    except ValueError:
+        raise GradCamError(f"'{name}' is not a layer of the backbone, so Grad-CAM cannot "
+                           "explain there; choose a block inside the backbone.") from None
+    if len(layer.output.shape) != 4:
+        raise GradCamError(f"'{name}' has no spatial feature map (its output is "
+                           f"{tuple(layer.output.shape[1:])}); choose an earlier block.")
+    return layer
 
 
 def _logits(layer, x):
