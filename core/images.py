@@ -25,6 +25,9 @@ CROP_FRACTION = 224 / 256
 # phone sensor is the largest sold), far below what would exhaust memory
 # (200 MP is 600 MB of RGB). A larger JPEG is decoded at a reduced scale.
 MAX_MEGAPIXELS = 200
+# The shorter side an image is decoded to for showing it (a JPEG at reduced
+# scale down to this): sharp on a full-HD screen, a quarter of a 12 MP decode.
+DISPLAY_SHORT_SIDE = 1080
 # OpenCV's flags for a colour decode at 1/factor scale (JPEG only).
 _DECODE_FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2,
                  4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
