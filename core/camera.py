@@ -225,6 +225,8 @@ class LiveResult:
     top-k). ``age_ms``: from the frame's capture to its predictions (adds the
     time it waited in the box). ``fps``: frames classified per second lately.
     ``dropped``: frames the source replaced before they could be classified.
+    ``predictor``: the model that classified it (a view drops a frame of a
+    model it no longer shows).
     """
 
     frame: Frame
@@ -233,6 +235,7 @@ class LiveResult:
     age_ms: float
     fps: float
     dropped: int
+    predictor: object = None
 
 
 @dataclass
@@ -318,9 +321,10 @@ def classify_live(capture: Capture, settings: LiveSettings,
     rate = _Rate()
     for frame in newest_frames(capture, should_stop):
         start = time.monotonic()
-        predictions = classify_frame(settings.predictor, frame, settings.k, settings.threshold)
+        predictor = settings.predictor  # read once: the GUI may switch it meanwhile
+        predictions = classify_frame(predictor, frame, settings.k, settings.threshold)
         done = time.monotonic()
         on_result(LiveResult(frame, predictions, (done - start) * 1000,
                              (done - frame.captured) * 1000, rate.tick(done),
-                             capture.box.dropped))
+                             capture.box.dropped, predictor))
     return capture.box.ended

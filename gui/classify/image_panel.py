@@ -150,6 +150,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         # A .tflite / .onnx / SavedModel has no Keras model to take gradients of.
         self.cam_box.setVisible(predictor.model is not None)
         if self.current is not None:
+            self.bars.clear()  # the old model's answer must not sit under the new one's name
+            self.view.set_overlay(None)
             self.open(self.current.path)
 
     def files_dropped(self, paths) -> None:

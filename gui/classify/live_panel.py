@@ -5,6 +5,7 @@ a worker); this panel only shows the newest result it is handed.
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from core import faults
 from core.camera import Capture, LiveSettings, classify_live
 
 from ..widgets.frame_view import FrameView
@@ -124,7 +126,7 @@ class LivePanel(QWidget):
         worker = JobWorker(classify_live, self._capture, self._live, partial_kw="on_result")
         worker.partial.connect(self._show)
         worker.succeeded.connect(lambda ended: self._finished(ended.message))
-        worker.failed.connect(self._finished)
+        worker.failed.connect(lambda sentence: self._finished(sentence, failed=True))
         worker.cancelled.connect(lambda: self._finished("Stopped."))
         self.pause_button.setChecked(False)
         self._say("Opening " + (f"camera {source}…" if isinstance(source, int)
@@ -154,6 +156,8 @@ class LivePanel(QWidget):
 
     # --- results ----------------------------------------------------------
     def _show(self, result) -> None:
+        if result.predictor is not self.models.predictor:
+            return  # classified by the model just replaced: its answer would be stale
         self.last_result = result
         self.view.set_frame(result.frame.image, mirror=self.mirror_button.isChecked())
         self.bars.set_predictions(result.predictions)
@@ -163,11 +167,21 @@ class LivePanel(QWidget):
             self._say("")
         self.frame_shown.emit(result)
 
-    def _finished(self, sentence: str) -> None:
+    def _finished(self, sentence: str, failed: bool = False) -> None:
         self._capture = None
         self._set_running(False)
+        if failed:  # a camera that failed shows nothing of its last frame
+            self.clear("No picture: the source failed.")
         self._say(sentence)
         self.source_ended.emit(sentence)
+
+    def clear(self, placeholder: str) -> None:
+        """Empty the frame, bars and statistics until the next frame arrives."""
+        self.last_result = None
+        self.view.set_frame(None)
+        self.view.set_placeholder(placeholder)
+        self.bars.clear()
+        self.stats.setText("")
 
     def snapshot(self) -> None:
         if self.view.image() is None:
@@ -183,16 +197,29 @@ class LivePanel(QWidget):
 
     def save_snapshot(self, path: Path) -> bool:
         """Save the frame shown (mirrored if the view is) to ``path``."""
-        image = self.view.image()
-        ok = image is not None and image.save(str(path))
-        self._say(f"Saved {Path(path).name}." if ok else f"Could not save '{path}': "
-                  "check that the folder exists and you may write to it.")
-        return ok
+        image, path = self.view.image(), Path(path)
+        tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # Qt picks the format by it
+        try:
+            if image is None or not image.save(str(tmp)):
+                faults.check_writable(path.parent)  # says why when it can (full, read-only)
+                raise OSError(f"Could not save '{path}': check that the folder exists and "
+                              "you may write to it.")
+            os.replace(tmp, path)
+        except OSError as exc:
+            if tmp.parent.is_dir():
+                tmp.unlink(missing_ok=True)
+            self._say(faults.sentence(exc) if faults.is_disk_fault(exc) else str(exc))
+            return False
+        self._say(f"Saved {path.name}.")
+        return True
 
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
         if self._live is not None:
             self._live.predictor = predictor  # read by the worker on its next frame
+        self.clear(f"Waiting for the next frame ({predictor.description})…" if self.is_running()
+                   else f"Start a camera or open a video to classify with "
+                        f"{predictor.description}.")
 
     def _options_changed(self) -> None:
         if self._live is not None:

@@ -37,6 +37,8 @@ class ModelsPanel(QWidget):
         self._download_slot = JobSlot(self)
         self._speed_slot = JobSlot(self)
         self._survey_slot = JobSlot(self)  # "Measure speed": every backbone
+        self._row_messages: dict[str, str] = {}  # the last news about each backbone
+        self._message_row: str | None = None
         self._build()
         self._connect()
         self.refresh()
@@ -111,6 +113,10 @@ class ModelsPanel(QWidget):
         spec = self.selected()
         if spec is None:
             return
+        if spec.name in self._row_messages:
+            self._say(self._row_messages[spec.name], spec.name)
+        elif self._message_row is not None:
+            self._say("")  # that message was about another backbone
         status = weights.status(spec)
         self.title.setText(f"{spec.name} · {spec.family}")
         top1 = f", {spec.top1:.1f}% ImageNet top-1" if spec.top1 else ""
@@ -129,7 +135,7 @@ class ModelsPanel(QWidget):
         if spec is None:
             return
         if weights.status(spec) in ("downloadable", "none"):
-            self._say(weights.missing_sentence(spec))
+            self._say(weights.missing_sentence(spec), spec.name)
             return
         self.models.load(spec.name)
 
@@ -174,10 +180,10 @@ class ModelsPanel(QWidget):
         worker.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)),
                                                 self._say(m)))
         worker.succeeded.connect(lambda path: self._weights_done(
-            f"{spec.name}'s weights are ready: press “Use this model”."))
-        worker.failed.connect(self._weights_done)
+            f"{spec.name}'s weights are ready: press “Use this model”.", spec.name))
+        worker.failed.connect(lambda sentence: self._weights_done(sentence, spec.name))
         worker.cancelled.connect(
-            lambda: self._weights_done("Download cancelled; nothing was kept."))
+            lambda: self._weights_done("Download cancelled; nothing was kept.", spec.name))
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
@@ -185,11 +191,11 @@ class ModelsPanel(QWidget):
         self._download_slot.start(worker)
         self._selection_changed()
 
-    def _weights_done(self, sentence: str) -> None:
+    def _weights_done(self, sentence: str, row: str | None = None) -> None:
         self.progress.hide()
         self.cancel_button.hide()
         self.refresh()
-        self._say(sentence)
+        self._say(sentence, row)
 
     # --- speed ------------------------------------------------------------
     def _model_changed(self, predictor) -> None:
@@ -242,7 +248,11 @@ class ModelsPanel(QWidget):
         for slot in (self._download_slot, self._speed_slot, self._survey_slot):
             slot.shutdown()
 
-    def _say(self, sentence: str) -> None:
+    def _say(self, sentence: str, row: str | None = None) -> None:
+        """Show ``sentence``; one about a ``row`` (a backbone) shows only while it is selected."""
+        self._message_row = row
+        if row is not None:
+            self._row_messages[row] = sentence
         self.message.setText(sentence)
         self.message_changed.emit(sentence)
 
