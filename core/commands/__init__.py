@@ -11,7 +11,8 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("models", "classify", "train", "evaluate", "export", "compare", "inspect")
+SUBCOMMANDS = ("models", "classify", "train", "evaluate", "export", "compare", "inspect",
+               "weights")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 

@@ -91,7 +91,10 @@ def _load(model: str):
 
     try:
         return load_predictor(model, StderrProgress())
-    except (WeightsMissing, WeightsCorrupt, UnknownBackbone, BundleError) as exc:
+    except WeightsMissing as exc:
+        from .weights import with_hint
+        raise with_hint(exc, model) from None
+    except (WeightsCorrupt, UnknownBackbone, BundleError) as exc:
         raise SetupError(str(exc)) from None
 
 
