@@ -62,14 +62,19 @@ def run(args) -> int:
     from ..dataset import ProjectError, load_folder
     from ..weights import WeightsCorrupt, WeightsMissing
 
+    _check_numbers(args)
     faults.check_writable(args.out.parent)  # before minutes of training, not after
     try:
         spec = get(args.backbone)
         items, class_names = load_folder(args.data_dir)
     except (UnknownBackbone, ProjectError) as exc:
         raise SetupError(str(exc)) from None
-    config = config_from(args, spec.name)
-    _check_numbers(config)
+    config = training.TrainConfig(
+        backbone=spec.name, pretrained=args.weights == "imagenet", input_size=args.input_size,
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        val_split=args.val_split, seed=args.seed, augment=args.augment,
+        class_weights=args.class_weights, patience=args.patience,
+        fine_tune_layers=args.fine_tune_layers, fine_tune_epochs=args.fine_tune_epochs)
     progress = throttled(StderrProgress(), 0.005)
     if args.engine == "ray":
         _embed_on_ray(args, items, config, progress)
