@@ -190,3 +190,61 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
 def totals_text(arch: Architecture) -> str:
     return (f"{arch.params:,} parameters · {count_text(arch.macs)} MACs · depth {arch.depth} · "
             f"{arch.size_mb:.1f} MB (float32) · {len(arch.blocks)} blocks")
+
+
+def _stage(arch: Architecture, node: Node) -> int:
+    """A node's stage: the spatial side of its block's output (0 once it is a vector)."""
+    return arch.block(node.block).resolution or 0
+
+
+def align_stages(pairs: list[tuple[Architecture, Layout]]) -> None:
+    """Shift the layouts down so each stage (56×56, 28×28, ...) starts at the same height.
+
+    Stages are matched by the resolution of their output, so VGG16's 56×56 convs sit
+    beside ResNet50's 56×56 residual blocks; vectors (dense layers, head) come last.
+    """
+    stages = [{n.id: _stage(arch, n) for n in lay.nodes} for arch, lay in pairs]
+    keys = sorted({s for st in stages for s in st.values()}, key=lambda r: (r == 0, -r))
+    shift = [0.0] * len(pairs)
+    for key in keys:
+        tops = {}
+        for i, (_, lay) in enumerate(pairs):
+            ys = [n.y for n in lay.nodes if stages[i][n.id] == key]
+            if ys:
+                tops[i] = min(ys) + shift[i]
+        if not tops:
+            continue
+        target = max(tops.values())
+        for i, top in tops.items():
+            shift[i] += target - top
+            for n in pairs[i][1].nodes:
+                if stages[i][n.id] == key:
+                    n.y += shift[i]
+    for arch, lay in pairs:
+        by_id = {n.id: n for n in lay.nodes}
+        side = lay.width - 90
+        for e in lay.edges:
+            _route(e, by_id[e.source], by_id[e.target], side)
+        lay.height = max(n.y + n.h for n in lay.nodes) + MARGIN
+
+
+def aligned(archs: list[Architecture], expanded: list) -> list[Layout]:
+    """Layouts of several architectures, stage beside stage (the side-by-side view)."""
+    lays = [layout(a, e) for a, e in zip(archs, expanded)]
+    align_stages(list(zip(archs, lays)))
+    return lays
+
+
+def compare_rows(archs: list[Architecture]) -> list[tuple[str, list[str]]]:
+    """(what, value per architecture) for the totals the side-by-side view compares."""
+    def rel(values, fmt):
+        base = values[0] or 1
+        return [fmt(v) + ("" if i == 0 else f" ({v / base:.2g}×)") for i, v in enumerate(values)]
+
+    return [
+        ("Parameters", rel([a.params for a in archs], count_text)),
+        ("MACs per image", rel([a.macs for a in archs], count_text)),
+        ("Depth (conv + dense layers)", rel([a.depth for a in archs], str)),
+        ("Size (float32)", rel([a.size_mb for a in archs], lambda v: f"{v:.1f} MB")),
+        ("Blocks", [str(len(a.blocks)) for a in archs]),
+    ]

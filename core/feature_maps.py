@@ -149,3 +149,19 @@ def compute(explorer: Explorer, rgb: np.ndarray, progress: Progress = no_progres
     maps = FeatureMaps(explorer.model, explorer.arch)
     check_stop(should_stop)
     return maps(rgb)
+
+
+def gradcam_at(explorer: Explorer, rgb: np.ndarray, class_index: int, block: str,
+               progress: Progress = no_progress,
+               should_stop: ShouldStop = never_stop) -> np.ndarray:
+    """An RGBA overlay (the size of ``rgb``) of Grad-CAM for ``class_index`` at ``block``.
+
+    Raises core.gradcam.GradCamError (a sentence) for a block outside the backbone
+    or without a spatial output (the dense layers, the head).
+    """
+    from .gradcam import GradCam, colorize
+
+    progress(0.1, f"Grad-CAM at {block}…")
+    cam = GradCam(explorer.model, explorer.arch.block(block).layers[-1].name)
+    check_stop(should_stop)
+    return colorize(cam(rgb, class_index))
