@@ -45,6 +45,15 @@ class MainWindow(QMainWindow):
 
         self.classify = ClassifyPanels(self)  # Live, Folder and Image tabs
         self.tabs.addTab(self.classify.models_panel, "Models")
+        self._build_learn_tab()
+
+    def _build_learn_tab(self) -> None:
+        """Architecture (beside Models): blocks, side by side, feature maps, families."""
+        from .learn import LearnTab
+
+        self.learn = LearnTab(lambda: getattr(self.classify.image.current, "rgb", None),
+                              lambda: self.models.ref)
+        self.tabs.addTab(self.learn, "Architecture")
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -128,6 +137,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.teach.shutdown()
+        self.learn.shutdown()
         self.classify.shutdown()
         self.models.shutdown()
         super().closeEvent(event)
