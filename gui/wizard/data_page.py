@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxL
                                QMessageBox, QPushButton, QSplitter, QStyle, QToolButton,
                                QVBoxLayout, QWidget, QWizardPage)
 
-from core import dataset
+from core import dataset, faults
 from core.dataset import Project, ProjectError
 from core.images import IMAGE_EXTENSIONS, find_images
 
@@ -169,11 +169,13 @@ class DataPage(QWizardPage):
         return self.state.project
 
     def new_project(self, folder=None) -> None:
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(
-                self, "Choose an empty folder for the new project", self._start_dir())
+        if folder is None:  # a name typed in a save dialog: the folder need not exist yet
+            folder, _ = QFileDialog.getSaveFileName(
+                self, "New project: choose where, and type its name",
+                str(Path(self._start_dir()) / "My project"), "Project folder (*)",
+                options=QFileDialog.DontConfirmOverwrite)
         if folder:
-            self._use(lambda: Project.create(folder))
+            self._use(lambda: Project.create(folder))  # makes the folder (and its parents)
 
     def open_project(self, folder=None) -> None:
         if folder is None:
@@ -186,7 +188,7 @@ class DataPage(QWizardPage):
         try:
             project = make()
         except (ProjectError, OSError) as exc:
-            self.message.say(str(exc))
+            self.message.say(faults.sentence(exc))
             return
         self.settings.setValue("teach/last_project", str(project.root))
         self.message.say(f"Project '{project.root.name}' is open; every change is saved at once.")
