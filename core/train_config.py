@@ -77,3 +77,16 @@ class TrainConfig:
 def default_of(name: str):
     """TrainConfig's default for field ``name``."""
     return next(f.default for f in fields(TrainConfig) if f.name == name)
+
+
+# Training every layer of a small network needs more epochs and more patience.
+SCRATCH_DEFAULTS = {"epochs": 60, "patience": 15, "learning_rate": 1e-3, "augment": False}
+
+
+def defaults_for(backbone: str) -> TrainConfig:
+    """The default settings for ``backbone``: a head's, or from scratch's."""
+    config = TrainConfig(backbone=backbone)
+    if config.from_scratch:
+        for key, value in SCRATCH_DEFAULTS.items():
+            setattr(config, key, value)
+    return config

@@ -34,7 +34,8 @@ import numpy as np
 from . import backbones, dataset
 from .dataset import LabelledImage
 from .evaluation import Evaluation, evaluate_scores
-from .train_config import Augmentation, TrainConfig  # noqa: F401 (re-exported)
+from .train_config import (Augmentation, TrainConfig,  # noqa: F401 (re-exported)
+                           defaults_for)
 from .jobs import Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress, sub_progress
 from .training_data import (DataSource, TrainingError, embedding_sets, image_sets,
                             validation_scores)
@@ -457,13 +458,3 @@ def _epoch_message(epoch: int, logs: dict) -> str:
 # From scratch every layer learns from random weights: a small set gives only a few
 # steps per epoch, so 10 epochs leave LeNet-5 at chance where 60 reach ~90% (issue 13).
 # Augmentation stays off: on a few dozen images it slows learning more than it helps.
-SCRATCH_DEFAULTS = {"epochs": 60, "patience": 15, "learning_rate": 1e-3, "augment": False}
-
-
-def defaults_for(backbone: str) -> TrainConfig:
-    """The default settings for ``backbone``: a head's, or from scratch's."""
-    config = TrainConfig(backbone=backbone)
-    if config.from_scratch:
-        for key, value in SCRATCH_DEFAULTS.items():
-            setattr(config, key, value)
-    return config

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import faults
 from ..backbones import DEFAULT_BACKBONE
 from ..jobs import throttled
-from ..train_config import default_of
+from ..train_config import SCRATCH_DEFAULTS, default_of, defaults_for
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
 
 
@@ -29,23 +29,25 @@ def register(subparsers) -> None:
     parser.add_argument("--backbone", default=DEFAULT_BACKBONE)
     parser.add_argument("--weights", choices=("imagenet", "random"), default="imagenet",
                         help="'random' initialises the backbone randomly (to compare)")
-    parser.add_argument("--epochs", type=int, default=default_of("epochs"))
-    parser.add_argument("--batch-size", type=int, default=default_of("batch_size"))
-    parser.add_argument("--learning-rate", type=float, default=default_of("learning_rate"))
-    parser.add_argument("--val-split", type=float, default=default_of("val_split"))
+    parser.add_argument("--epochs", type=int, default=None,
+                        help=f"default: {default_of('epochs')}, or {SCRATCH_DEFAULTS['epochs']} for a "
+                             "backbone trained from scratch")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--val-split", type=float, default=None)
     parser.add_argument("--augment", action="store_true",
                         help="random flips, rotations, zoom, contrast and brightness")
-    parser.add_argument("--fine-tune-layers", type=int, default=default_of("fine_tune_layers"),
+    parser.add_argument("--fine-tune-layers", type=int, default=None,
                         metavar="N",
                         help="then unfreeze the backbone's top N layers at a 10x lower rate")
-    parser.add_argument("--fine-tune-epochs", type=int, default=default_of("fine_tune_epochs"))
+    parser.add_argument("--fine-tune-epochs", type=int, default=None)
     parser.add_argument("--class-weights", action="store_true",
                         help="weigh classes by their inverse frequency (imbalanced data)")
-    parser.add_argument("--patience", type=int, default=default_of("patience"),
+    parser.add_argument("--patience", type=int, default=None,
                         help="stop after this many epochs without improvement (0: never)")
     parser.add_argument("--input-size", type=int, default=None,
                         help="image size in pixels (default: the backbone's)")
-    parser.add_argument("--seed", type=int, default=default_of("seed"))
+    parser.add_argument("--seed", type=int, default=None, help=f"default: {default_of('seed')}")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
                         help="'ray' computes the embeddings on Ray Data, then trains the head here")
@@ -62,19 +64,14 @@ def run(args) -> int:
     from ..dataset import ProjectError, load_folder
     from ..weights import WeightsCorrupt, WeightsMissing
 
-    _check_numbers(args)
     faults.check_writable(args.out.parent)  # before minutes of training, not after
     try:
         spec = get(args.backbone)
         items, class_names = load_folder(args.data_dir)
     except (UnknownBackbone, ProjectError) as exc:
         raise SetupError(str(exc)) from None
-    config = training.TrainConfig(
-        backbone=spec.name, pretrained=args.weights == "imagenet", input_size=args.input_size,
-        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        val_split=args.val_split, seed=args.seed, augment=args.augment,
-        class_weights=args.class_weights, patience=args.patience,
-        fine_tune_layers=args.fine_tune_layers, fine_tune_epochs=args.fine_tune_epochs)
+    config = config_from(args, spec.name)
+    _check_numbers(config)
     progress = throttled(StderrProgress(), 0.005)
     if args.engine == "ray":
         _embed_on_ray(args, items, config, progress)
@@ -111,12 +108,29 @@ def _embed_on_ray(args, items, config, progress) -> None:
         raise SetupError(str(exc)) from None
 
 
-def _check_numbers(args) -> None:
-    if args.epochs < 1 or args.batch_size < 1 or args.learning_rate <= 0:
+SETTINGS = ("input_size", "epochs", "batch_size", "learning_rate", "val_split", "seed",
+            "patience", "fine_tune_layers", "fine_tune_epochs")
+
+
+def config_from(args, backbone: str):
+    """The wizard's defaults for ``backbone`` (core.train_config.defaults_for),
+    with what was given on the command line instead."""
+    config = defaults_for(backbone)
+    for name in SETTINGS:
+        if getattr(args, name, None) is not None:
+            setattr(config, name, getattr(args, name))
+    config.pretrained = args.weights == "imagenet"
+    config.augment = config.augment or args.augment
+    config.class_weights = args.class_weights
+    return config
+
+
+def _check_numbers(config) -> None:
+    if config.epochs < 1 or config.batch_size < 1 or config.learning_rate <= 0:
         raise SetupError("--epochs, --batch-size and --learning-rate must be positive")
-    if not 0 <= args.val_split < 1:
+    if not 0 <= config.val_split < 1:
         raise SetupError("--val-split must be at least 0 and below 1")
-    if args.fine_tune_layers < 0 or args.patience < 0:
+    if config.fine_tune_layers < 0 or config.patience < 0:
         raise SetupError("--fine-tune-layers and --patience cannot be negative")
 
 
