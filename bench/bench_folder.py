@@ -1,12 +1,19 @@
 """Folder throughput: the app's pipeline vs the textbook loop, on the same 500 images.
 
     python bench/bench_folder.py [--images 500] [--model EfficientNetLite0]
+                                 [--parts naive,photos,batches,int8,ray] [--photos 150]
 
 The naive loop is what tutorials show: ``cv2.imread`` + resize +
 ``model.predict`` one image at a time on the Keras model. The app's pipeline
 is what the Folder panel runs (core.folder.classify_folder: decoding in
 a thread pool ahead of the model, the batch size its runtime likes best).
-Both read the same files and use the same weights. Prints one ratio.
+Both read the same files and use the same weights.
+
+The other parts, in the same run, against the model's own speed (bare calls
+on decoded arrays: the ceiling any pipeline can reach): 12 MP phone JPEGs vs
+the same photos at 256 px (target: at least 60%), batch sizes 1/8/16/32,
+int8 vs float, and Ray Data on a local instance vs in-process (1 and 2
+workers). Each prints ratios against a baseline measured in this run.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -79,14 +87,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--model", default="EfficientNetLite0")
+    parser.add_argument("--parts", default="naive,photos,batches,int8,ray")
+    parser.add_argument("--photos", type=int, default=150,
+                        help="photos for the 12 MP / batch / int8 / Ray parts")
     args = parser.parse_args()
 
     from core.classify import load_predictor
     from core.inference import device_description
 
     predictor = load_predictor(args.model)
+    parts = set(args.parts.split(","))
+    print(f"model: {predictor.description}, runtime: {predictor.runtime}, "
+          f"device: {device_description()}, {os.cpu_count()} CPU cores")
+    if "naive" in parts:
+        naive_vs_app(predictor, args.images)
+    if parts - {"naive"}:
+        from bench_folder_scale import scale_parts
+
+        scale_parts(predictor, args.model, args.photos, parts, make_images)
+    print("load average (1, 5, 15 min) at the end: "
+          + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores")
+
+
+def naive_vs_app(predictor, images: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        files = make_images(Path(tmp) / "images", args.images)
+        files = make_images(Path(tmp) / "images", images)
         size = predictor.input_size
         # Warm both paths up (graph tracing, thread pools) on a few files first.
         naive_loop(predictor.model, files[:3], size)
@@ -101,16 +126,12 @@ def main() -> None:
         app_runs.append(app_pipeline(predictor, [str(files[0].parent)]))
     app_time, count = sorted(app_runs)[1]
     app_rate, naive_rate = count / app_time, len(files) / naive_time
-    print(f"model: {predictor.description}, runtime: {predictor.runtime}, "
-          f"device: {device_description()}, {os.cpu_count()} CPU cores")
     print(f"images: {len(files)} JPEGs cropped/flipped from scikit-image photos")
     print(f"naive loop (cv2.imread + model.predict, batch 1): {naive_time:6.1f} s  "
           f"{naive_rate:7.1f} images/s")
     print(f"app pipeline (Folder panel job), median of 3:     {app_time:6.1f} s  "
           f"{app_rate:7.1f} images/s  (runs: "
           + ", ".join(f"{n / t:.0f}" for t, n in app_runs) + " images/s)")
-    print("load average (1, 5, 15 min) at the end: "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores")
     print(f"ratio: {app_rate / naive_rate:.1f}x (target >= 10x)")
 
 

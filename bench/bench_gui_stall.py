@@ -5,7 +5,8 @@
 A QTimer asks to tick every 5 ms on the GUI thread; the longest gap between
 two ticks is the longest the window could not repaint or answer a click.
 Measured in the real MainWindow while it: plays a video in Live, classifies
-a folder of 500 images (table, thumbnails), computes a Grad-CAM for the first
+a folder of 500 images (table, thumbnails), a folder of 60 12-megapixel
+phone-size JPEGs, computes a Grad-CAM for the first
 time (tracing included), and switches models in the background.
 Without a display it runs on Qt's offscreen platform.
 
@@ -83,10 +84,22 @@ def scenario(ticker, name, signal, start):
     return report(name, gaps, time.perf_counter() - began, max(ticker.gc_pauses))
 
 
+def twelve_megapixel(folder: Path, sources: list[Path]) -> list[Path]:
+    """``sources`` enlarged to 4000 x 3000 JPEGs (the size of a phone's photos)."""
+    import cv2
+
+    folder.mkdir()
+    for path in sources:
+        big = cv2.resize(cv2.imread(str(path)), (4000, 3000), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(folder / path.name), big, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return sorted(folder.glob("*.jpg"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--photos", type=int, default=60, help="12 MP JPEGs for the Folder run")
     args = parser.parse_args()
 
     from bench_folder import make_images
@@ -102,6 +115,7 @@ def main() -> None:
     _import_tensorflow_once(lambda fraction, message: None)  # as the app does: gc.freeze()
     predictor = load_predictor("EfficientNetLite0")
     files = make_images(root / "images", args.images)
+    photos = twelve_megapixel(root / "12mp", files[:args.photos])
     video = make_video(root / "camera.avi", args.seconds)
     window = MainWindow(QSettings(str(root / "settings.ini"), QSettings.IniFormat))
     window.models.ref, window.models.predictor = "EfficientNetLite0", predictor
@@ -120,6 +134,9 @@ def main() -> None:
     worst.append(scenario(ticker, f"Folder: {len(files)} images, table + thumbnails",
                           panels.folder.finished,
                           lambda: panels.folder.classify([files[0].parent])))
+    worst.append(scenario(ticker, f"Folder: {len(photos)} 12 MP photos",
+                          panels.folder.finished,
+                          lambda: panels.folder.classify([photos[0].parent])))
     panels.show(panels.image)
     panels.image.cam_box.setChecked(True)
     worst.append(scenario(ticker, "Image: open + first Grad-CAM (tracing)",
