@@ -2,18 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(*args, timeout=300):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+from .conftest import cli, cli_here
 
 
 def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_path):
@@ -30,13 +21,13 @@ def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_pat
 
 def test_classify_writes_csv_to_a_file_and_exits_zero(photos, tmp_path):
     out = tmp_path / "results.csv"
-    run = cli("classify", photos["coffee"], "--format", "csv", "--output", out)
+    run = cli_here("classify", photos["coffee"], "--format", "csv", "--output", out)
     assert run.returncode == 0, run.stderr
     assert "espresso" in out.read_text() and run.stdout == ""
 
 
 def test_models_lists_every_backbone_with_its_weights_status():
-    run = cli("models", "--format", "json")
+    run = cli_here("models", "--format", "json")
     assert run.returncode == 0, run.stderr
     rows = {r["name"]: r for r in json.loads(run.stdout)}
     assert len(rows) >= 43
@@ -46,13 +37,13 @@ def test_models_lists_every_backbone_with_its_weights_status():
 
 
 def test_a_backbone_without_weights_is_a_setup_error_with_a_sentence(photos):
-    run = cli("classify", photos["coffee"], "--model", "LeNet5")
+    run = cli_here("classify", photos["coffee"], "--model", "LeNet5")
     assert run.returncode == 2
     assert "no pretrained weights" in run.stderr
-    run = cli("classify", photos["coffee"], "--model", "VGG16")
+    run = cli_here("classify", photos["coffee"], "--model", "VGG16")
     assert run.returncode == 2 and "not on this computer" in run.stderr
 
 
 def test_usage_errors_exit_two(tmp_path):
-    assert cli("classify").returncode == 2
-    assert cli("classify", tmp_path, "--model", "NoSuchNet").returncode == 2
+    assert cli_here("classify").returncode == 2
+    assert cli_here("classify", tmp_path, "--model", "NoSuchNet").returncode == 2
