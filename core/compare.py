@@ -104,7 +104,7 @@ class Row:
         return out
 
     def summary(self) -> dict:
-        """The command line's JSON object (DESIGN.md's contract)."""
+        """The command line's JSON object (the contract README's "Command line" states)."""
         keys = ("backbone", "val_accuracy", "macro_f1", "params", "size_mb", "latency_ms",
                 "train_seconds", "error")
         return {k: getattr(self, k) for k in keys}

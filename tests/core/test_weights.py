@@ -1,8 +1,9 @@
 """The download/import/verify path, offline, with weights files made here.
 
 The files are MobileNetV3Small weights written in Keras's legacy h5 layout
-(the layout of the published files) into a temporary KERAS_HOME, as
-DESIGN.md describes; a local HTTP server stands in for the download host.
+(the layout of the published files, written with Keras's own legacy h5 saving
+module) into a temporary KERAS_HOME, where Keras looks for the file name its
+application module names; a local HTTP server stands in for the download host.
 """
 from __future__ import annotations
 
