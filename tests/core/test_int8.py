@@ -36,3 +36,14 @@ def test_int8_classifies_real_photos_like_float(default_predictor, version, phot
     assert "int8" in fast.runtime and fast.threshold == default_predictor.threshold
     results = classify_files(fast, [photos["coffee"]])
     assert results[0].label == "espresso"
+
+
+def test_classify_speed_int8_says_the_agreement_first(version, photos, capsys):
+    import json
+
+    from core.commands import run
+
+    assert run(["classify", str(photos["coffee"]), "--speed", "int8", "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert f"{version.agreement:.0%} of the {version.images} sample photos" in out.err
+    assert json.loads(out.out)[0]["predictions"][0]["label"] == "espresso"
