@@ -28,6 +28,12 @@ class ClassifyPanels:
         tabs.addTab(self.image, "Image")
         tabs.setCornerWidget(self.options, Qt.TopRightCorner)
         models.changed.connect(self._model_changed)
+        self.folder.open_requested.connect(self.open_image)
+
+    def open_image(self, path) -> None:
+        """Show ``path`` in the Image view and classify it there."""
+        self.show(self.image)
+        self.image.open(path)
 
     def _model_changed(self, predictor) -> None:
         threshold = predictor.threshold

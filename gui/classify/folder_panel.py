@@ -26,6 +26,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
     """Choose or drop a folder; export, filter, sort and copy the results."""
 
     finished = Signal(str)  # the sentence shown when a run ends (done, cancelled, failed)
+    open_requested = Signal(object)  # a row's Path, double-clicked: show it in the Image view
 
     def __init__(self, models, options, settings, parent=None):
         super().__init__(parent)
@@ -105,7 +106,13 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.speed.said.connect(self._say)
         self.options.changed.connect(self._options_changed)
         self.results.rowsInserted.connect(self._refresh_classes)
+        self.table.doubleClicked.connect(self._row_opened)
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.cancel)
+
+    def _row_opened(self, index) -> None:
+        """Double-click: the row's image in the Image view (all its top-k, Grad-CAM)."""
+        result = self.results.rows[self.proxy.mapToSource(index).row()]
+        self.open_requested.emit(Path(result.path))
 
     # --- running ----------------------------------------------------------
     def choose_folder(self) -> None:

@@ -1,6 +1,8 @@
 """The Folder panel's table: one row per file, sortable by score, filterable by class."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QRegularExpression,
                             QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QColor
@@ -12,6 +14,9 @@ FILE, CLASS, SCORE = range(3)
 HEADERS = ("File", "Class", "Score")
 SORT_ROLE = Qt.UserRole
 ERROR = "unreadable"
+# Thumbnails kept (48 px: about 9 kB each): a few screens of rows; others load again
+# when scrolled back to, so memory stays flat for 10,000 rows (docs/PERFORMANCE.md).
+KEPT_THUMBNAILS = 600
 
 
 class ResultsModel(QAbstractTableModel):
@@ -21,7 +26,7 @@ class ResultsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[FileResult] = []
         self.threshold = 0.0
-        self._thumbs: dict[str, object] = {}
+        self._thumbs: OrderedDict[str, object] = OrderedDict()  # path -> QImage, LRU
         self._row_of: dict[str, int] = {}
         self._thumbnails = thumbnails
         thumbnails.ready.connect(self._thumbnail_ready)
@@ -37,7 +42,7 @@ class ResultsModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.rows, self._thumbs, self._row_of = [], {}, {}
+        self.rows, self._thumbs, self._row_of = [], OrderedDict(), {}
         self._thumbnails.forget_requests()
         self.endResetModel()
 
@@ -110,15 +115,19 @@ class ResultsModel(QAbstractTableModel):
         return f"{result.path}\n" + "\n".join(lines)
 
     def _thumbnail(self, path: str):
-        if path not in self._thumbs:
-            self._thumbs[path] = None  # asked once; the loader answers later
-            self._thumbnails.request(path)
-        return self._thumbs[path]
+        if path in self._thumbs:
+            self._thumbs.move_to_end(path)
+            return self._thumbs[path]
+        self._thumbs[path] = None  # asked once; the loader answers later
+        self._thumbnails.request(path)
+        while len(self._thumbs) > KEPT_THUMBNAILS:  # the rows scrolled away longest ago
+            self._thumbs.popitem(last=False)
+        return None
 
     def _thumbnail_ready(self, path: str, image) -> None:
         row = self._row_of.get(path)
-        if row is None or image.isNull():
-            return
+        if row is None or image.isNull() or path not in self._thumbs:
+            return  # a cleared table, a bad file, or a row evicted since it asked
         self._thumbs[path] = image
         index = self.index(row, FILE)
         self.dataChanged.emit(index, index, [Qt.DecorationRole])

@@ -14,6 +14,8 @@ from core.images import ImageError, load_for_model
 
 from .frame_view import qimage_from_array
 
+MAX_WANTED = 256  # requests kept waiting: more than a screen of rows, fewer than a folder
+
 
 class _ThumbnailThread(QThread):
     made = Signal(str, QImage)
@@ -28,6 +30,7 @@ class _ThumbnailThread(QThread):
     def want(self, path: str) -> None:
         with self._cond:
             self._wanted.append(path)
+            del self._wanted[:-MAX_WANTED]  # rows scrolled past long ago are not made
             self._cond.notify()
 
     def forget_all(self) -> None:
