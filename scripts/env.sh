@@ -36,7 +36,6 @@ ensure_env() {
   local want; want=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "installing Python packages into $env_dir (about 3.3 GB the first time)" >&2
-    "$PY" -m pip install -q --upgrade pip
     "$PY" -m pip install -q -r "$requirements"
     echo "$want" > "$stamp"
   fi
