@@ -35,7 +35,7 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
     assert page.table.ticked() == ["LeNet5", "EfficientNetLite0"]  # registry order
     assert page.compare_button.isEnabled() and "2" in page.compare_button.text()
 
-    window = page.compare(config=CompareConfig(epochs=10, int8=False, scratch_epochs=15))
+    window = page.compare(config=CompareConfig(epochs=40, int8=False, scratch_epochs=15))
     with qtbot.waitSignal(window.finished, timeout=180000):
         pass
     assert window.table.rowCount() == 2, window.message.text()
