@@ -16,6 +16,7 @@ from core.dataset import ProjectError
 
 from .common import MessageLine, ThumbnailGrid, percent, short_name
 from .confusion import ConfusionMatrix
+from .try_it import TryIt
 
 PREDICTION_ROLE = Qt.UserRole + 1
 CELL_TAB = "Images in the chosen cell"
@@ -78,6 +79,8 @@ class EvaluatePage(QWizardPage):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.mistakes, "Mistakes, most confident first")
         self.tabs.addTab(self.cell_grid, CELL_TAB)
+        self.try_it = TryIt()
+        self.tabs.addTab(self.try_it, "Try it")
         for grid in (self.cell_grid, self.mistakes):
             grid.setSelectionMode(QAbstractItemView.ExtendedSelection)
             grid.itemSelectionChanged.connect(self._update_actions)
@@ -120,6 +123,7 @@ class EvaluatePage(QWizardPage):
         result = self.state.result
         evaluation = result.validation if result is not None else None
         self.evaluation = evaluation
+        self.try_it.set_result(result)
         self.changes = 0
         self.message.say("")
         self.target.clear()
@@ -188,6 +192,8 @@ class EvaluatePage(QWizardPage):
     # --- fixing labels ----------------------------------------------------
     def chosen(self) -> list:
         grid = self.tabs.currentWidget()
+        if grid is self.try_it:
+            return []
         return [item for item in grid.selectedItems() if item.flags() & Qt.ItemIsEnabled]
 
     def _update_actions(self) -> None:
@@ -238,5 +244,6 @@ class EvaluatePage(QWizardPage):
         self._update_actions()
 
     def shutdown(self) -> None:
+        self.try_it.shutdown()
         self.cell_grid.shutdown()
         self.mistakes.shutdown()

@@ -70,3 +70,29 @@ def test_headline_threshold_wording_and_near_chance_warning():
     assert "under 42.0% will be called “unknown”" in headline(*_result(0.9, 0.42))
     assert "Near chance" in headline(*_result(0.4, 0.0))  # 3 classes: chance is 33%
     assert "Near chance" not in headline(*_result(0.8, 0.0))
+
+
+def test_try_it_gives_the_new_models_answer_before_saving(bare_window, qtbot, tmp_path):
+    """Evaluate's Try it tab runs the trained (unsaved) model on a dropped image."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from core.dataset import load_folder
+    from core.training import TrainConfig, train
+
+    fashion.write_tree(tmp_path / "tree", 12, seed=4, classes=("bag", "trouser"))
+    items, names = load_folder(tmp_path / "tree")
+    result = train(items, names, TrainConfig(backbone="LeNet5", epochs=15, patience=0))
+    page = bare_window.teach.new_model().evaluate_page
+    page.state.set_result(result)
+    page.try_it.set_result(result)
+    probe = fashion.write_tree(tmp_path / "probe", 1, seed=99, classes=("trouser",),
+                               split="t10k")["trouser"][0]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(probe))])
+    drop = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    page.try_it.dropEvent(drop)
+    qtbot.waitUntil(lambda: page.try_it.bars.labels() != [], timeout=20000)
+    assert page.try_it.bars.labels()[0] == "trouser"  # an easy pair: the model has learned it
+    assert page.try_it.message.text().startswith(probe.name)
+    assert page.try_it.view.image() is not None

@@ -1,0 +1,28 @@
+"""Try a model before saving it: its answer for one image the user drops or opens."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
+
+
+def try_image(model, class_names, path, k: int = 5, threshold: float = 0.0,
+              progress: Progress = no_progress, should_stop: ShouldStop = never_stop):
+    """``(rgb, predictions)``: the image at ``path`` and the model's top ``k`` for it.
+
+    ``model`` is a trained Keras model (raw uint8 (S, S, 3) in, class scores
+    out), seen exactly as Classify will see the saved bundle: the same decoder
+    and centre crop, the same "unknown" rule at ``threshold``. Raises
+    ``core.images.ImageError`` (a sentence) for a file that cannot be read.
+    """
+    from .images import fit_square, load_rgb
+    from .inference import top_k
+
+    progress(0.1, f"Reading {Path(path).name}")
+    rgb = load_rgb(path)
+    check_stop(should_stop)
+    size = int(model.input_shape[1])
+    scores = np.asarray(model(fit_square(rgb, size)[None], training=False))[0]
+    return rgb, top_k(scores, list(class_names), k, threshold)
