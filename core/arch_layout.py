@@ -146,6 +146,17 @@ def _route(e: Edge, s: Node, t: Node, side: float) -> None:
                 (lane, t.y + t.h / 2), (t.x + t.w, t.y + t.h / 2)]
 
 
+def label_position(e: Edge) -> tuple[float, float]:
+    """Top-left of an edge's shape label: just under its source (the tensor it leaves),
+    or, for an edge round the side, just above where it comes back in."""
+    if e.jumps:
+        (x1, _), (_, y2) = e.points[-2], e.points[-1]
+        return x1 + 4, y2 - 16
+    (x1, y1), (x2, y2) = e.points[0], e.points[1]
+    t = 0.12  # a little way down the edge, clear of a frame's title further down
+    return x1 + (x2 - x1) * t + 5, y1 + (y2 - y1) * t - 2
+
+
 def to_svg(arch: Architecture, lay: Layout) -> str:
     """The laid-out architecture as an SVG document (one ``<g class="node">`` per node)."""
     top = 56
@@ -163,9 +174,8 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
     for e in lay.edges:
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in e.points)
         out.append(f'<path class="{"jump" if e.jumps else "edge"}" d="{d}"/>')
-        (x1, y1), (x2, y2) = e.points[-2], e.points[-1]
-        lx, ly = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 + 4) if not e.jumps else (x1 + 4, y2 - 4)
-        out.append(f'<text class="shape" x="{lx:.1f}" y="{ly:.1f}">{escape(e.label)}</text>')
+        lx, ly = label_position(e)
+        out.append(f'<text class="shape" x="{lx:.1f}" y="{ly + 10:.1f}">{escape(e.label)}</text>')
     for n in lay.nodes:
         colour = LAYER_COLOUR if n.is_layer else KIND_COLOURS.get(n.kind, "#eee")
         cls = "node layer" if n.is_layer else "node block"
@@ -248,3 +258,25 @@ def compare_rows(archs: list[Architecture]) -> list[tuple[str, list[str]]]:
         ("Size (float32)", rel([a.size_mb for a in archs], lambda v: f"{v:.1f} MB")),
         ("Blocks", [str(len(a.blocks)) for a in archs]),
     ]
+
+
+def stage_tops(arch: Architecture, lay: Layout) -> list[tuple[str, float]]:
+    """(stage label, top y) for each stage in a layout: "56×56", ..., "vectors"."""
+    tops: dict[int, float] = {}
+    for n in lay.nodes:
+        stage = _stage(arch, n)
+        tops[stage] = min(tops.get(stage, n.y), n.y)
+    return [(f"{r}×{r}" if r else "vectors", y) for r, y in sorted(tops.items(),
+                                                                    key=lambda kv: kv[1])]
+
+
+def block_frames(lay: Layout) -> list[tuple[str, float, float, float, float]]:
+    """(block, x, y, w, h) round the layers of each expanded block."""
+    boxes: dict[str, list[float]] = {}
+    for n in lay.nodes:
+        if n.is_layer:
+            b = boxes.setdefault(n.block, [n.x, n.y, n.x + n.w, n.y + n.h])
+            b[:] = [min(b[0], n.x), min(b[1], n.y), max(b[2], n.x + n.w), max(b[3], n.y + n.h)]
+    pad = 10
+    return [(name, x0 - pad, y0 - pad - 14, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad + 14)
+            for name, (x0, y0, x1, y1) in boxes.items()]

@@ -111,30 +111,47 @@ def _input_of(model, graph):
 
 
 def channel_grid(activation: np.ndarray, max_channels: int = 64, gap: int = 2) -> np.ndarray:
-    """An (H, W) float32 picture in [0, 1]: the first ``max_channels`` channels as tiles.
+    """An (H, W) float32 picture: the first ``max_channels`` channels as tiles in [0, 1],
+    NaN in the gaps between tiles.
 
     Each channel is scaled to its own range, so a weak channel still shows
-    its pattern; a flat channel is black. A vector (C,) becomes one square tile
-    of its C values (zero-padded), scaled together.
+    its pattern; a flat channel is 0. A vector (C,) becomes one square tile
+    of its C values (NaN-padded), scaled together.
     """
     a = np.asarray(activation, np.float32)
     if a.ndim == 1:
         side = math.ceil(math.sqrt(a.size))
-        square = np.zeros(side * side, np.float32)
-        square[:a.size] = a
-        return _scaled(square.reshape(side, side))
+        square = np.full(side * side, np.nan, np.float32)
+        square[:a.size] = _scaled(a)
+        return square.reshape(side, side)
     if a.ndim != 3:
         raise ValueError(f"expected (H, W, C) or (C,), got shape {a.shape}")
     h, w, c = a.shape
     shown = min(c, max_channels)
     cols = math.ceil(math.sqrt(shown))
     rows = math.ceil(shown / cols)
-    grid = np.zeros((rows * (h + gap) - gap, cols * (w + gap) - gap), np.float32)
+    grid = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
     for k in range(shown):
         r, q = divmod(k, cols)
         grid[r * (h + gap):r * (h + gap) + h, q * (w + gap):q * (w + gap) + w] = \
             _scaled(a[:, :, k])
     return grid
+
+
+# Dark blue -> teal -> yellow (viridis-like): weak to strong activation.
+_MAP = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]],
+                np.float32)
+BACKGROUND = (240, 240, 240)
+
+
+def to_rgb(grid: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 of a channel grid: a colour scale, light grey in the gaps."""
+    values = np.nan_to_num(grid, nan=0.0).clip(0, 1) * (len(_MAP) - 1)
+    low = np.minimum(values.astype(np.int32), len(_MAP) - 2)
+    t = (values - low)[..., None]
+    rgb = (_MAP[low] * (1 - t) + _MAP[low + 1] * t).astype(np.uint8)
+    rgb[np.isnan(grid)] = BACKGROUND
+    return rgb
 
 
 def _scaled(x: np.ndarray) -> np.ndarray:

@@ -13,7 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
 from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene,
                                QGraphicsSimpleTextItem, QGraphicsView)
 
-from core.arch_layout import KIND_COLOURS, LAYER_COLOUR, layout, to_svg
+from core.arch_layout import (KIND_COLOURS, LAYER_COLOUR, ROW_GAP, block_frames,
+                              label_position, layout, stage_tops, to_svg)
 from core.paths import atomic_write_bytes, atomic_write_text
 
 SKIP_COLOUR = QColor("#c0392b")
@@ -60,6 +61,7 @@ class ArchitectureView(QGraphicsView):
         self.expanded: set[str] = set()
         self.current_layout = None
         self.relayout = None  # the side-by-side view lays out both of its views together
+        self.show_stages = False  # a rule and a label where each resolution starts
 
     # --- content ----------------------------------------------------------
     def set_architecture(self, arch) -> None:
@@ -92,6 +94,11 @@ class ArchitectureView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.current_layout = lay
+        for name, x, y, w, h in block_frames(lay):
+            self._draw_frame(name, x, y, w, h)
+        if self.show_stages:
+            for label, y in stage_tops(self.arch, lay):
+                self._draw_stage(label, y - ROW_GAP / 2, lay.width)
         for e in lay.edges:
             self._draw_edge(e)
         for n in lay.nodes:
@@ -115,8 +122,32 @@ class ArchitectureView(QGraphicsView):
         small.setPointSizeF(7.5)
         label.setFont(small)
         (x1, y1), (x2, y2) = e.points[-2], e.points[-1]
-        label.setPos(*(((x1 + x2) / 2 + 6, (y1 + y2) / 2 - 8) if not e.jumps
-                       else (x1 + 4, y2 - 16)))
+        label.setPos(*label_position(e))
+        self.scene().addItem(label)
+
+    def _draw_frame(self, block: str, x, y, w, h) -> None:
+        """A tinted box round an opened block's layers, named after the block."""
+        kind = self.arch.block(block).kind
+        colour = QColor(KIND_COLOURS.get(kind, "#dddddd"))
+        frame = self.scene().addRect(QRectF(x, y, w, h), QPen(colour.darker(130), 1.5),
+                                     QBrush(QColor(colour.red(), colour.green(), colour.blue(),
+                                                   60)))
+        frame.setZValue(-1)
+        label = QGraphicsSimpleTextItem(f"{block} ({kind.replace('_', ' ')}): "
+                                        "click a layer to close")
+        small = QFont()
+        small.setPointSizeF(7.5)
+        small.setItalic(True)
+        label.setFont(small)
+        label.setPos(x + 6, y + 2)
+        self.scene().addItem(label)
+
+    def _draw_stage(self, text: str, y: float, width: float) -> None:
+        pen = QPen(QColor("#aab7b8"), 1.0, Qt.DotLine)
+        self.scene().addLine(0, y, width, y, pen).setZValue(-2)
+        label = QGraphicsSimpleTextItem(text)
+        label.setBrush(QBrush(QColor("#7f8c8d")))
+        label.setPos(width - 64, y + 2)
         self.scene().addItem(label)
 
     def _draw_skip(self, n) -> None:

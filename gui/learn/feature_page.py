@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from core.arch_layout import shape_text
-from core.feature_maps import channel_grid, compute, gradcam_at, load_model
+from core.feature_maps import channel_grid, compute, gradcam_at, load_model, to_rgb
 from core.images import ImageError, load_rgb
 
 from ..classify.image_panel import IMAGE_FILTER
@@ -75,8 +75,10 @@ class FeatureMapsPage(QWidget):
         self.open_button = QPushButton("Open image…")
         self.use_image_button = QPushButton("Use the Image tab's picture")
         self.block_combo = QComboBox()
+        self.block_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.prev_button, self.next_button = QPushButton("◀ Earlier"), QPushButton("Later ▶")
         self.class_combo = QComboBox()
+        self.class_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.cam_button = QPushButton("Grad-CAM here")
         self.cam_button.setToolTip("Where the chosen class's evidence lies, at the chosen block")
         self.input_view = ScaledLabel("Open an image to see what each block makes of it.")
@@ -201,14 +203,14 @@ class FeatureMapsPage(QWidget):
         if block is None or block.name not in self.maps:
             return
         activation = self.maps[block.name]
-        self.grid_view.show_pixmap(to_pixmap(channel_grid(activation)))
+        self.grid_view.show_pixmap(to_pixmap(to_rgb(channel_grid(activation))))
         self.input_view.show_pixmap(to_pixmap(self.rgb))
         channels = activation.shape[-1]
         shown = "" if activation.ndim == 1 or channels <= 64 else " (the first 64 shown)"
         what = "values" if activation.ndim == 1 else "channels"
         self.caption.setText(f"{block.name}: {block.kind.replace('_', ' ')}, output "
                              f"{shape_text(activation.shape)}: {channels} {what}{shown}, "
-                             "each scaled to its own range (bright = strong).")
+                             "each scaled to its own range (yellow = strong, dark = weak).")
         self.prev_button.setEnabled(self.block_combo.currentIndex() > 0)
         self.next_button.setEnabled(self.block_combo.currentIndex() < self.block_combo.count() - 1)
 

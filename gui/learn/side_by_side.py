@@ -1,8 +1,8 @@
 """Two architectures side by side, stage beside stage, with their totals compared."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QGridLayout, QLabel, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
+from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.arch_layout import aligned, compare_rows
 
@@ -31,6 +31,7 @@ class SideBySidePage(QWidget):
             grid.addWidget(self.pickers[i], 0, i)
             splitter.addWidget(self.views[i])
             self.views[i].relayout = self._relayout
+            self.views[i].show_stages = True
             self.pickers[i].chosen.connect(lambda ref, i=i: self.show_model(i, ref))
             self.loaders[i].loaded.connect(lambda ref, arch, i=i: self._loaded(i, arch))
             self.loaders[i].failed.connect(self.status.setText)

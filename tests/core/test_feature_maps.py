@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.feature_maps import FeatureMaps, channel_grid, load_model
+from core.feature_maps import BACKGROUND, FeatureMaps, channel_grid, load_model, to_rgb
 from core.images import load_rgb
 
 
@@ -29,9 +29,13 @@ def test_channel_grid_tiles_channels_and_squares_vectors():
     rng = np.random.default_rng(0)
     grid = channel_grid(rng.normal(size=(14, 14, 40)), max_channels=16, gap=2)
     assert grid.shape == (4 * 16 - 2, 4 * 16 - 2)
-    assert grid.min() == 0.0 and grid.max() == 1.0
+    assert np.nanmin(grid) == 0.0 and np.nanmax(grid) == 1.0
+    assert np.isnan(grid[14:16]).all()  # the gap between the first two rows of tiles
     assert channel_grid(np.arange(10.0)).shape == (4, 4)
-    assert not channel_grid(np.zeros((7, 7, 3))).any()  # flat channels are black
+    assert not np.nan_to_num(channel_grid(np.zeros((7, 7, 3)))).any()  # flat channels: 0
+    rgb = to_rgb(grid)
+    assert rgb.shape == grid.shape + (3,) and rgb.dtype == np.uint8
+    assert tuple(rgb[15, 0]) == BACKGROUND
 
 
 def test_gradcam_for_a_chosen_class_at_a_chosen_block(lite0, photos):
