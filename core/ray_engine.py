@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -67,6 +68,8 @@ def start(address: str | None = None, num_cpus: int | None = None):
     """Join the cluster at ``address``, or start a local Ray instance (using
     ``num_cpus`` of this machine's CPUs, default all). Returns ``ray``."""
     ray = import_ray()
+    if address:
+        _check_reachable(address)
     runtime_env = {"working_dir": str(paths.app_root()), "excludes": _NOT_SHIPPED}
     if address is None:
         runtime_env["env_vars"] = {k: os.environ[k] for k in _LOCAL_ENV if k in os.environ}
@@ -82,6 +85,19 @@ def start(address: str | None = None, num_cpus: int | None = None):
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise RayUnavailable(f"Could not start or reach {where} ({exc}).") from None
     return ray
+
+
+def _check_reachable(address: str, seconds: float = 5.0) -> None:
+    """RayUnavailable unless ``address`` (host:port, ray://host:port or auto)
+    answers within ``seconds``: Ray itself would retry for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address == "auto" or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise RayUnavailable(f"Could not reach the Ray cluster at {address} ({exc.strerror or exc}): "
+                             "check the address and that `ray start --head` runs there.") from None
 
 
 def _dataset(ray, rows: list[dict]):

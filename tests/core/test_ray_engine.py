@@ -81,3 +81,11 @@ def test_embeddings_on_ray_fill_the_cache_training_reads(ray_local, photo_folder
     coffee = images.index(photo_folder / "coffee.jpg")
     here = LiteRT(cache.litert_file)(load_for_model(images[coffee], size)[None])[0]
     np.testing.assert_allclose(found.vectors[coffee], here, atol=1e-5)
+
+
+def test_an_unreachable_cluster_is_a_sentence_within_seconds():
+    from core import ray_engine
+
+    with pytest.raises(ray_engine.RayUnavailable, match="Could not reach the Ray cluster at "
+                                                        "127.0.0.1:1"):
+        ray_engine.start("127.0.0.1:1")
