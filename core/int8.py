@@ -37,7 +37,7 @@ class Int8Version:
     source: str  # what the calibration images were, in words
 
     def describe(self) -> str:
-        return (f"int8 gives float's top answer on {self.agreement:.0%} of the "
+        return (f"The int8 version gives float's top answer on {self.agreement:.0%} of the "
                 f"{self.images} {self.source} it was calibrated on "
                 f"(scores differ by up to {self.max_diff:.2f})")
 

@@ -66,8 +66,8 @@ class SpeedChoice(QWidget):
     def _measured(self, predictor, version) -> None:
         self._ready = (predictor, version)
         self.box.setItemText(INT8, f"int8 ({version.agreement:.0%} agree)")
-        self.said.emit(f"{version.describe()[0].upper()}{version.describe()[1:]}. "
-                       "Folder runs now use int8; choose float to go back.")
+        self.said.emit(f"{version.describe()}. Folder runs now use int8; "
+                       "choose float to go back.")
 
     def _refused(self, sentence: str) -> None:
         self._back_to_float()
