@@ -174,3 +174,29 @@ def test_block_params_sum_to_the_model_total_for_every_backbone():
         keras.backend.clear_session()
         gc.collect()
     assert slowest < 1.0
+
+
+def test_a_saved_bundle_is_inspected_with_its_head_and_feature_maps(tmp_path_factory, photos):
+    """``inspect BUNDLE`` and feature maps on the session's trained bundle (LeNet-5, Fashion)."""
+    import numpy as np
+
+    from core.architecture import inspect
+    from core.bundle import read_meta
+    from core.feature_maps import FeatureMaps, load_model
+    from core.images import load_rgb
+    from tests.bundles import small_bundle
+
+    folder = small_bundle(tmp_path_factory)
+    classes = read_meta(folder)["class_names"]
+    arch = inspect(str(folder))
+    assert arch.name == folder.name
+    assert arch.blocks[-1].kind == "head"
+    assert arch.blocks[-1].output_shape == [len(classes)]
+    assert len([b for b in arch.blocks if b.kind == "conv"]) == 2  # LeNet-5's two convs
+    explorer = load_model(str(folder))
+    assert explorer.class_names == tuple(classes)
+    assert explorer.arch.params == explorer.model.count_params() == arch.params
+    maps = FeatureMaps(explorer.model, explorer.arch)(load_rgb(photos["astronaut"]))
+    for b in explorer.arch.blocks:
+        assert list(maps[b.name].shape) == b.output_shape
+    assert np.isclose(maps[arch.blocks[-1].name].sum(), 1.0, atol=1e-4)  # softmax scores
