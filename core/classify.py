@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import backbones, paths
 from .bundle import is_bundle
-from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
+from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress, sub_progress
 
 
 @lru_cache(maxsize=1)
@@ -40,13 +40,17 @@ def load_predictor(ref: str, progress: Progress = no_progress,
     progress(0.2, f"Building {spec.name}")
     from .models import build_classifier
 
-    model = build_classifier(spec.name)
+    from .startup import ticking
+
+    with ticking(progress, 0.2, 0.5, "build", f"Building {spec.name}"):
+        model = build_classifier(spec.name)
     check_stop(should_stop)
     from .weights import identity
 
     key = f"{spec.name}|classifier|{identity(spec, include_top=True)}"
     predictor = make_predictor(model, imagenet_class_names(), key,
-                               description=f"{spec.name} (ImageNet)", progress=progress)
+                               description=f"{spec.name} (ImageNet)",
+                               progress=sub_progress(progress, 0.5, 1.0))
     progress(1.0, f"{spec.name} ready")
     return predictor
 

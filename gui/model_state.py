@@ -1,35 +1,23 @@
 """The model the Classify panels use, loaded in the background."""
 from __future__ import annotations
 
-import gc
-import sys
-
 from PySide6.QtCore import QObject, Signal
 
 from .workers import JobSlot, JobWorker
 
 
 def _import_tensorflow_once(progress) -> None:
-    """Import TensorFlow and Keras, then move their objects out of the GC's sight.
+    """Import TensorFlow and Keras, then freeze their objects (core.startup)."""
+    from core.startup import import_tensorflow
 
-    The import leaves about 360,000 long-lived objects; without the freeze
-    every full collection walks them and stalls the window for ~300 ms.
-    Frozen once, here, so that models loaded later can still be freed.
-    """
-    if "keras" in sys.modules:
-        return
-    progress(0.02, "Loading TensorFlow")
-    import keras  # noqa: F401
-    import tensorflow  # noqa: F401
-
-    gc.freeze()
+    import_tensorflow(progress)
 
 
 def _load(ref: str, progress, should_stop):
-    _import_tensorflow_once(progress)
-    from core.classify import load_predictor
+    """TensorFlow, then the model: the bar moves through both (core.startup)."""
+    from core.startup import load_model
 
-    return load_predictor(ref, progress, should_stop)
+    return load_model(ref, progress, should_stop)
 
 
 class ModelState(QObject):
