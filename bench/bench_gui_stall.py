@@ -6,7 +6,8 @@ A QTimer asks to tick every 5 ms on the GUI thread; the longest gap between
 two ticks is the longest the window could not repaint or answer a click.
 Measured in the real MainWindow while it: plays a video in Live, classifies
 a folder of 500 images (table, thumbnails), a folder of 60 12-megapixel
-phone-size JPEGs, computes a Grad-CAM for the first
+phone-size JPEGs, folders of 1,000 and 10,000 images (memory after each:
+the growth between them should stay under 200 MB), computes a Grad-CAM for the first
 time (tracing included), and switches models in the background.
 Without a display it runs on Qt's offscreen platform.
 
@@ -78,9 +79,9 @@ def report(name: str, gaps: np.ndarray, seconds: float, gc_ms: float) -> float:
     return float(gaps.max())
 
 
-def scenario(ticker, name, signal, start):
+def scenario(ticker, name, signal, start, timeout_s: float = 300.0):
     began = time.perf_counter()
-    gaps = ticker.run_until(signal, start)
+    gaps = ticker.run_until(signal, start, timeout_s)
     return report(name, gaps, time.perf_counter() - began, max(ticker.gc_pauses))
 
 
@@ -95,11 +96,53 @@ def twelve_megapixel(folder: Path, sources: list[Path]) -> list[Path]:
     return sorted(folder.glob("*.jpg"))
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    with open("/proc/self/status") as f:
+        line = next(x for x in f if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def linked_folder(folder: Path, files: list[Path], count: int) -> Path:
+    """``count`` files in ``folder``: hard links to ``files`` in turn (each decoded again)."""
+    folder.mkdir()
+    for n in range(count):
+        os.link(files[n % len(files)], folder / f"{n:05d}.jpg")
+    return folder
+
+
+def big_folders(ticker, panels, root: Path, files: list[Path], sizes: list[int]) -> float:
+    """The Folder panel on ever larger folders, scrolled to the newest rows as they come
+    (thumbnails load for what is on screen): the stall and the memory after each."""
+    table = panels.folder.table
+    scroll = lambda *args: table.scrollToBottom()  # noqa: E731  a user watching the stream
+    panels.folder.results.rowsInserted.connect(scroll)
+    worst, after = 0.0, {}
+    for size in sizes:
+        folder = linked_folder(root / f"folder_{size}", files, size)
+        worst = max(worst, scenario(ticker, f"Folder: {size} images, scrolled to the end",
+                                    panels.folder.finished,
+                                    lambda: panels.folder.classify([folder]),
+                                    timeout_s=max(300.0, size / 5)))
+        gc.collect()
+        after[size] = rss_mb()
+        rows = panels.folder.results.rowCount()
+        print(f"{'':<40} memory with {rows} rows in the table: {after[size]:.0f} MB")
+    panels.folder.results.rowsInserted.disconnect(scroll)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print(f"Folder memory growth from {small} to {large} images: "
+              f"{after[large] - after[small]:+.0f} MB (target under 200 MB)")
+    return worst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--photos", type=int, default=60, help="12 MP JPEGs for the Folder run")
+    parser.add_argument("--folder-sizes", default="1000,10000",
+                        help="comma-separated folder sizes for the memory run ('' skips it)")
     args = parser.parse_args()
 
     from bench_folder import make_images
@@ -137,6 +180,9 @@ def main() -> None:
     worst.append(scenario(ticker, f"Folder: {len(photos)} 12 MP photos",
                           panels.folder.finished,
                           lambda: panels.folder.classify([photos[0].parent])))
+    sizes = [int(n) for n in args.folder_sizes.split(",") if n.strip()]
+    if sizes:
+        worst.append(big_folders(ticker, panels, root, files, sizes))
     panels.show(panels.image)
     panels.image.cam_box.setChecked(True)
     worst.append(scenario(ticker, "Image: open + first Grad-CAM (tracing)",
