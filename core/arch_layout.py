@@ -49,6 +49,7 @@ class Edge:
     label: str  # the tensor shape, e.g. "56×56×256"
     points: list[tuple[float, float]] = field(default_factory=list)
     jumps: bool = False  # spans rows: drawn round the side
+    show_label: bool = True  # False where the same tensor's label is already shown
 
 
 @dataclass
@@ -129,8 +130,12 @@ def layout(arch: Architecture, expanded=frozenset()) -> Layout:
             x += n.w + COLUMN_GAP
         y += max(n.h for n in row) + ROW_GAP
     side = MARGIN + widest + 40
+    labelled = set()
     for e in edges:
         _route(e, by_id[e.source], by_id[e.target], side)
+        if not e.jumps:  # one label per tensor, even when several layers read it
+            e.show_label = (e.source, e.label) not in labelled
+            labelled.add((e.source, e.label))
     return Layout(nodes, edges, side + 90, y + MARGIN - ROW_GAP)
 
 
@@ -174,6 +179,8 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
     for e in lay.edges:
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in e.points)
         out.append(f'<path class="{"jump" if e.jumps else "edge"}" d="{d}"/>')
+        if not e.show_label:
+            continue
         lx, ly = label_position(e)
         out.append(f'<text class="shape" x="{lx:.1f}" y="{ly + 10:.1f}">{escape(e.label)}</text>')
     for n in lay.nodes:

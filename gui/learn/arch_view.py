@@ -117,6 +117,8 @@ class ArchitectureView(QGraphicsView):
             pen.setStyle(Qt.DashLine)
         item.setPen(pen)
         self.scene().addItem(item)
+        if not e.show_label:
+            return
         label = QGraphicsSimpleTextItem(e.label)
         small = QFont()
         small.setPointSizeF(7.5)

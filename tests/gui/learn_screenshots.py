@@ -39,9 +39,9 @@ def main(out: Path) -> None:
     wait_for(blocks.loader.loaded, lambda: window.tabs.setCurrentWidget(learn))
     view = blocks.view
     view.toggle("conv3_block1")
-    view.scale(0.8, 0.8)
+    view.scale(0.72, 0.72)
     node = view.current_layout.node("conv3_block1_2_conv")
-    view.centerOn(node.x + node.w / 2, node.y + 40)
+    view.centerOn(node.x + node.w / 2, node.y + 30)
     settle()
     window.grab().save(str(out / "architecture.png"))
 
@@ -51,8 +51,10 @@ def main(out: Path) -> None:
         if not all(side.archs):
             wait_for(loader.loaded)
     settle(500)
-    top = min(n.y for n in side.views[1].current_layout.nodes if n.block == "conv2_block1")
-    side.views[0].verticalScrollBar().setValue(int(top) - 280)
+    for v in side.views:
+        v.scale(0.6, 0.6)
+    stem = side.views[1].current_layout.node("stem")
+    side.views[1].centerOn(stem.x + stem.w / 2, stem.y + 330)  # the other view follows
     settle()
     window.grab().save(str(out / "side_by_side.png"))
 
