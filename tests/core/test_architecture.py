@@ -158,6 +158,9 @@ def test_block_params_sum_to_the_model_total_for_every_backbone():
     import keras
 
     from core import models
+    from core.families import FAMILIES
+
+    depths = {f.representative: f.depth for f in FAMILIES}  # the Families table's column
     slowest = 0.0
     for spec in backbones.all_backbones():
         if spec.name in _BUILT:  # built for the family checks above
@@ -170,6 +173,8 @@ def test_block_params_sum_to_the_model_total_for_every_backbone():
         assert arch.params == model.count_params(), spec.name
         assert all(b.kind in KINDS for b in arch.blocks), spec.name
         assert arch.blocks[-1].kind == "head", spec.name
+        if spec.name in depths:
+            assert arch.depth == depths[spec.name], spec.name
         del model
         keras.backend.clear_session()
         gc.collect()

@@ -108,3 +108,22 @@ def test_feature_maps_step_through_blocks_of_a_real_photo(qtbot, photos, app_hom
     qtbot.mouseClick(page.cam_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: page.caption.text().startswith("Grad-CAM for"), timeout=60000)
     page.shutdown()
+
+
+def test_families_table_and_pages(qtbot):
+    from gui.learn.families_page import FamiliesPage
+
+    page = FamiliesPage()
+    qtbot.addWidget(page)
+    families = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
+    assert {"LeNet", "AlexNet", "VGG", "ResNet", "Inception", "MobileNet",
+            "EfficientNet"} <= set(families)
+    page.table.selectRow(families.index("ResNet"))
+    assert "skip connection" in page.page.toPlainText()
+    page.table.selectRow(families.index("Inception"))
+    assert "1×1 bottleneck" in page.page.toPlainText()
+    page.table.selectRow(families.index("MobileNet"))
+    assert "depthwise-separable" in page.page.toPlainText().lower()
+    assert "compound scaling" in page.page.toPlainText().lower()
+    page.table.selectRow(families.index("LeNet"))
+    assert "AlexNet" in page.page.toPlainText()
