@@ -127,3 +127,19 @@ def test_families_table_and_pages(qtbot):
     assert "compound scaling" in page.page.toPlainText().lower()
     page.table.selectRow(families.index("LeNet"))
     assert "AlexNet" in page.page.toPlainText()
+
+
+def test_feature_maps_take_the_image_tabs_picture(qtbot, photos):
+    from core.images import load_rgb
+    from gui.learn.feature_page import FeatureMapsPage
+
+    rgb = load_rgb(photos["rocket"])
+    pictures = [None]
+    page = FeatureMapsPage(current_image=lambda: pictures[0])
+    qtbot.addWidget(page)
+    qtbot.mouseClick(page.use_image_button, Qt.LeftButton)
+    assert "no picture yet" in page.caption.text() and page.rgb is None
+    pictures[0] = rgb
+    qtbot.mouseClick(page.use_image_button, Qt.LeftButton)
+    assert page.rgb is rgb and page.input_view.pixmap() is not None
+    page.shutdown()
