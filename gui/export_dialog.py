@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from core.export import FORMATS, RECORDS
+from core.export import FLOAT_TOLERANCE, FORMATS, INT8_MIN_AGREEMENT, RECORDS
 
 from .wizard.common import JobBar
 from .workers import JobWorker
@@ -72,7 +72,9 @@ class ExportDialog(QDialog):
                       else "the sample images shipped with the app")
         self.intro = intro = QLabel(f"Export {what or 'the model'} for use in your own code. Each format "
                        f"is run in its own runtime on {checked_on} and compared with the "
-                       "Keras model before it counts as done.")
+                       "Keras model before it counts as done: float formats must give the same "
+                       f"top class on every image and scores within {FLOAT_TOLERANCE:g}; int8 "
+                       f"must agree on at least {INT8_MIN_AGREEMENT:.0%} of the images.")
         intro.setWordWrap(True)
         self.boxes = {}
         formats = QHBoxLayout()

@@ -181,11 +181,13 @@ def test_labels_files_and_folders_with_several_models():
         model_files.locate(Path(__file__))
 
 
-def test_plain_keras_file_and_savedmodel_open(tmp_path_factory, tmp_path, photo_batch):
+def test_plain_keras_file_and_savedmodel_open(tmp_path_factory, tmp_path, photos):
     import keras
 
+    from tests.bundles import SIZE as BUNDLE_SIZE
     from tests.bundles import small_bundle
 
+    photo_batch = np.stack([load_for_model(p, BUNDLE_SIZE) for p in photos.values()])
     folder = small_bundle(tmp_path_factory)
     model = keras.saving.load_model(folder / "model.keras")
     shutil.copy(folder / "model.keras", tmp_path / "classifier.keras")

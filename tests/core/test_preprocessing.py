@@ -82,8 +82,9 @@ def test_plain_keras_in_a_fresh_process_loads_a_bundle_and_scores_like_the_app(
 
 def test_a_bundle_saved_with_the_old_layer_opens_with_stock_layers(tmp_path_factory, tmp_path):
     new_model, meta = bundle.load(small_bundle(tmp_path_factory))
-    inputs = keras.Input((96, 96, 3), dtype="uint8", name="image")
-    x = Preprocess("lite", name="preprocess")(inputs)
+    size, mode = meta["input_size"], backbones.get(meta["backbone"]).preprocessing
+    inputs = keras.Input((size, size, 3), dtype="uint8", name="image")
+    x = Preprocess(mode, name="preprocess")(inputs)
     for layer in new_model.layers[2:]:  # backbone, dropout, head: a plain chain
         x = layer(x)
     old = keras.Model(inputs, x)
@@ -93,7 +94,7 @@ def test_a_bundle_saved_with_the_old_layer_opens_with_stock_layers(tmp_path_fact
     (old_folder / "model.json").write_text(json.dumps({"schema_version": 1, **meta}))
     loaded, _ = bundle.load(old_folder)
     assert not any(isinstance(layer, Preprocess) for layer in loaded.layers)
-    images = _rgb((3, 96, 96, 3))
+    images = _rgb((3, size, size, 3))
     np.testing.assert_allclose(np.asarray(loaded(images)), np.asarray(new_model(images)),
                                atol=1e-5)
     assert migrate(loaded) is loaded
