@@ -20,7 +20,19 @@ def _keras_module(spec):
     return importlib.import_module(factory.__module__)
 
 
-@pytest.mark.parametrize("spec", backbones.all_backbones(), ids=lambda s: s.name)
+def _each_backbone_fast_tier_one_per_family():
+    """Every backbone; all but the smallest of each family are in the slow tier
+    (the big ones take 15-30 s each to build here)."""
+    smallest = {}
+    for spec in backbones.all_backbones():
+        if spec.family not in smallest or spec.params < smallest[spec.family].params:
+            smallest[spec.family] = spec
+    fast = {spec.name for spec in smallest.values()}
+    return [pytest.param(spec, id=spec.name, marks=() if spec.name in fast else pytest.mark.slow)
+            for spec in backbones.all_backbones()]
+
+
+@pytest.mark.parametrize("spec", _each_backbone_fast_tier_one_per_family())
 def test_every_backbone_builds_with_random_weights_at_a_small_input(spec):
     base = build_base(spec, include_top=False, weights_choice=None, input_size=SMALL,
                       pooling="avg")
