@@ -155,11 +155,12 @@ def compare(reference: np.ndarray, scores: np.ndarray, tolerance: float = FLOAT_
 
 def export_bundle(folder, out_dir, formats, image_paths=None, progress: Progress = no_progress,
                   should_stop: ShouldStop = never_stop) -> list[ExportResult]:
-    """Load the bundle ``folder`` and :func:`export_model` it into ``out_dir``."""
-    from . import bundle
+    """Load the bundle ``folder`` (or a Keras model file with its labels, such as
+    Teachable Machine's keras_model.h5) and :func:`export_model` it into ``out_dir``."""
+    from .model_files import load_for_export
 
     progress(0.0, f"Loading {Path(folder).name}")
-    model, meta = bundle.load(folder)
+    model, meta = load_for_export(folder)
     return export_model(model, meta, out_dir, formats, image_paths, progress, should_stop)
 
 

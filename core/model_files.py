@@ -102,8 +102,9 @@ def locate(ref) -> tuple[Path, str]:
         if len(found) == 1:
             return locate(found[0])
         if not found:
-            raise ModelFileError(f"{path.name} holds no model: expected a .keras, .h5, .tflite "
-                                 "or .onnx file, a SavedModel or a bundle.")
+            raise ModelFileError(f"{path} is not a model bundle (no model.json and model.keras) "
+                                 "and holds no model file (.keras, .h5, .tflite, .onnx or a "
+                                 "SavedModel).")
         names = ", ".join(p.name for p in found)
         raise ModelFileError(f"{path.name} holds several models ({names}): open one of them.")
     kind = SUFFIXES.get(path.suffix.lower())

@@ -6,7 +6,9 @@ passed, 1 when some failed (the others are still written), 2 for a bad
 bundle, format list or image folder. ``--format json`` prints one document:
 ``{"bundle", "to", "results": [{"format", "ok", "path", "error", "seconds",
 "parity": {"images", "top1_agreement", "max_abs_diff", "tolerance",
-"min_agreement", "close_call"}}]}`` (core.export.Parity says what they mean).
+"min_agreement", "close_call", "per_class"}}]}`` (core.export.Parity says what they
+mean). BUNDLE may also be a Keras model file (.keras, Keras 2 .h5 such as Teachable
+Machine's) with a labels.txt beside it.
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "export", help="export a model bundle to other formats, each checked against Keras")
-    parser.add_argument("bundle", metavar="BUNDLE", help="a trained model bundle folder")
+    parser.add_argument("bundle", metavar="BUNDLE",
+                        help="a trained model bundle folder, or a .keras / Keras 2 .h5 model "
+                             "file with a labels.txt beside it")
     parser.add_argument("--to", required=True, metavar="DIR", help="folder to write the exports in")
     parser.add_argument("--formats", default="tflite", metavar="LIST",
                         help=f"comma-separated, from {','.join(FORMATS)} (default: tflite)")

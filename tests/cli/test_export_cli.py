@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bundles import small_bundle
+
 ROOT = Path(__file__).resolve().parents[2]
 FASHION = ROOT / "resources" / "samples" / "fashion"
 
@@ -21,15 +23,8 @@ def cli(*args, pythonpath=(), timeout=300):
 
 @pytest.fixture(scope="module")
 def bundle_dir(tmp_path_factory):
-    """A real bundle trained on the bundled Fashion-MNIST samples."""
-    from core import bundle
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
-
-    samples, classes = load_folder(FASHION)
-    result = train(samples, classes, TrainConfig(epochs=20, batch_size=8, val_split=0.25))
-    return bundle.save(tmp_path_factory.mktemp("bundles") / "fashion", result.model,
-                       result.bundle_meta())
+    """A real bundle trained on the bundled Fashion-MNIST samples (the session's one)."""
+    return small_bundle(tmp_path_factory)
 
 
 def test_export_prints_one_json_document_and_exits_zero(bundle_dir, tmp_path):

@@ -101,6 +101,18 @@ def test_classify_command_opens_a_keras2_file(keras2_folder, photos):
     assert entry["predictions"][0]["score"] == pytest.approx(float(expected.max()), abs=1e-4)
 
 
+def test_a_keras2_file_exports_with_parity_and_its_labels(keras2_folder, tmp_path, photos):
+    from core import export
+
+    results = export.export_bundle(keras2_folder / "keras_model.h5", tmp_path,
+                                   ["tflite", "onnx"], list(photos.values()))
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    assert all(r.parity.top1_agreement == 1.0 for r in results)
+    assert (tmp_path / "labels.txt").read_text().splitlines() == ["0 bag", "1 sneaker",
+                                                                  "2 trouser"]
+    assert load_predictor(str(tmp_path / "model.onnx")).class_names == LABELS
+
+
 def test_a_keras2_file_with_a_lambda_layer_is_refused(keras2_folder):
     (keras2_folder / "lambda_only").mkdir(exist_ok=True)
     target = keras2_folder / "lambda_only" / "lambda.h5"
