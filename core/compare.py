@@ -100,8 +100,7 @@ class Row:
         return self.error is None
 
     def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "result"}
-        return out
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "result"}
 
     def summary(self) -> dict:
         """The command line's JSON object (the contract README's "Command line" states)."""
