@@ -34,7 +34,8 @@ def os_error(exc: BaseException) -> OSError | None:
         for words, code in _WORDS:
             if words in text:
                 return OSError(code, words)
-        exc = exc.__cause__ or exc.__context__
+        # "raise ... from None" means the new error's own sentence stands alone.
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     return None
 
 
