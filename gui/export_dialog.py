@@ -56,6 +56,11 @@ def parity_rows(class_names, results) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
+def failure_notes(results) -> str:
+    """The sentences of the formats that failed, one per line."""
+    return "\n".join(r.error for r in results if not r.ok)
+
+
 class ExportDialog(QDialog):
     """``source``: ``(model, meta)`` or a bundle / Keras model path; ``image_paths``: the
     real images to check (and calibrate int8) on, None for the bundled samples."""
@@ -161,7 +166,8 @@ class ExportDialog(QDialog):
         self.message.setText(
             f"{len(results) - failed} of {len(results)} formats written to {folder}, each with "
             "labels.txt, model.json and a README.txt showing how to use it in Python."
-            + (f" {failed} failed their check and were not saved." if failed else ""))
+            + (f" {failed} failed their check and were not saved:\n{failure_notes(results)}"
+               if failed else ""))
         self.exported.emit(results)
 
     def _update(self) -> None:

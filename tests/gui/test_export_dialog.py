@@ -71,8 +71,13 @@ def test_a_failed_check_is_shown_as_a_failure(qtbot, tmp_path, tmp_path_factory,
     honest = export.RECORDS["keras"]
     monkeypatch.setitem(export.RECORDS, "keras", replace(
         honest, run=lambda path, batch: honest.run(path, batch)[:, ::-1].copy()))
+    int8 = export.RECORDS["tflite-int8"]  # a bar no file can reach: 101% agreement
+    monkeypatch.setitem(export.RECORDS, "tflite-int8", replace(int8, limits=(1.0, 1.01, 0.1)))
     dialog = ExportDialog(str(small_bundle(tmp_path_factory)), tmp_path / "x")
     qtbot.addWidget(dialog)
-    (row,) = _export(dialog, qtbot, tmp_path / "x", ["keras"])
-    assert row[3] == "Failed" and "does not behave like the Keras model" in row[4]
-    assert "1 failed their check" in dialog.message.text()
+    keras_row, int8_row = _export(dialog, qtbot, tmp_path / "x", ["keras", "tflite-int8"])
+    assert keras_row[3] == "Failed" and "does not behave like the Keras model" in keras_row[4]
+    assert int8_row[3] == "Failed" and int8_row[1].endswith("of 26")
+    assert "bag" in int8_row[4] or "sneaker" in int8_row[4] or "trouser" in int8_row[4]
+    assert "2 failed their check" in dialog.message.text()
+    assert not (tmp_path / "x" / "model_int8.tflite").exists()
