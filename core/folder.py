@@ -25,10 +25,13 @@ from .inference import Prediction, top_k, unknown_below
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 DECODE_THREADS = 2
-# Images per model call. Measured here (EfficientNet-Lite0 on LiteRT/XNNPACK,
-# 2 cores, images/s): batch 1: 270-308, 8: 312-319, 16: 298-303, 32: 246-296;
-# bench/bench_folder.py measures them again. A GPU wants large batches.
-CPU_BATCH = 8
+# Images per model call, as measured here (EfficientNet-Lite0, LiteRT/XNNPACK,
+# 2 cores; bench/bench_folder.py): the bare model is about as fast at 1, 8,
+# 16 and 32 (270-319 images/s quiet), but the Folder job is fastest at 1
+# (load 12: 59-77 images/s at 1, 40-50 at 8, 37 at 16), because decoding a
+# larger next batch contends longer with the model's own threads. A GPU
+# wants large batches.
+CPU_BATCH = 1
 GPU_BATCH = 32
 
 

@@ -31,6 +31,10 @@ RAY_MISSING = ("--engine ray needs Ray Data, which is not installed here; instal
 # What the workers need of the app: its code and resources, not the rest.
 _NOT_SHIPPED = [".venv", ".git", "docs", "tests", "bench", "scripts", "build", "dist",
                 "**/__pycache__", "*.tflite", "*.keras"]
+# Files per actor call: amortises Ray's per-call cost; inside an actor the
+# decoding and the model take turns, so the CPU batch-size trade-off of the
+# in-process job (core.folder.CPU_BATCH) does not apply.
+RAY_BATCH = 8
 # Passed on to local workers so they share the driver's caches.
 _LOCAL_ENV = ("BACKBONE_STUDIO_HOME", "KERAS_HOME", "TF_CPP_MIN_LOG_LEVEL")
 
@@ -147,14 +151,14 @@ def classify_files(model: str, files: Sequence[Path], k: int = 5,
     ``model`` is what ``--model`` takes (a backbone name or a bundle path the
     workers can read); ``threshold`` None means the model's own. ``workers``
     actors (default: one per CPU of the cluster) each load the model once and
-    score ``batch_size`` images per call (default: the CPU batch size).
+    score ``batch_size`` images per call (default: RAY_BATCH).
     Raises RayUnavailable, or ``Cancelled`` between batches.
     """
-    from .folder import CPU_BATCH, FileResult
+    from .folder import FileResult
     from .inference import Prediction
 
     files = [Path(f) for f in files]
-    batch_size = batch_size or CPU_BATCH
+    batch_size = batch_size or RAY_BATCH
     with session(address) as ray:
         rows = [{"index": i, "path": str(f)} for i, f in enumerate(files)]
         dataset = _dataset(ray, rows).map_batches(

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from core.folder import best_batch_size, classify_folder
+from core.folder import GPU_BATCH, classify_folder
 from core.images import PixelBudget, load_for_model
 
 
@@ -17,21 +17,22 @@ def _run(predictor, folder, batch_size):
     return got
 
 
-def test_folder_job_at_its_batch_size_equals_batch_one(default_predictor, photos, tmp_path):
+def test_folder_job_in_batches_equals_batch_one(default_predictor, photos, tmp_path):
+    """Batch 1 is fastest on this CPU; a GPU (and --batch-size) batch larger."""
     for copy in range(3):  # 12 photos and a bad file: full and partial batches
         for name, path in photos.items():
             (tmp_path / f"{copy}-{name}.jpg").write_bytes(path.read_bytes())
     (tmp_path / "bad.png").write_bytes(b"not a png")
-    batch = best_batch_size(default_predictor)
-    assert batch > 1  # the folder job batches on this machine
-    batched, single = _run(default_predictor, tmp_path, batch), _run(default_predictor, tmp_path, 1)
-    assert [r.path for r in batched] == [r.path for r in single]
-    assert [r.error for r in batched] == [r.error for r in single]
-    assert sum(1 for r in batched if r.error) == 1
-    for a, b in zip(batched, single):
-        assert [p.label for p in a.predictions] == [p.label for p in b.predictions]
-        np.testing.assert_allclose([p.score for p in a.predictions],
-                                   [p.score for p in b.predictions], atol=1e-5)
+    single = _run(default_predictor, tmp_path, 1)
+    assert sum(1 for r in single if r.error) == 1
+    for batch in (8, GPU_BATCH):
+        batched = _run(default_predictor, tmp_path, batch)
+        assert [r.path for r in batched] == [r.path for r in single]
+        assert [r.error for r in batched] == [r.error for r in single]
+        for a, b in zip(batched, single):
+            assert [p.label for p in a.predictions] == [p.label for p in b.predictions]
+            np.testing.assert_allclose([p.score for p in a.predictions],
+                                       [p.score for p in b.predictions], atol=1e-5)
 
 
 def test_folder_job_leaves_the_panels_interpreter_at_batch_one(default_predictor, photos):
