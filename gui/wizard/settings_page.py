@@ -85,6 +85,7 @@ class SettingsPage(QWizardPage):
         basic.addRow("", self.augment)
         rule = QLabel(KEPT_EPOCH_RULE)
         rule.setWordWrap(True)
+        rule.setMinimumWidth(480)  # one or two lines, not a narrow column
         basic.addRow("", rule)
         self.advanced_button = QPushButton("Advanced ▸")
         self.advanced_button.setCheckable(True)
