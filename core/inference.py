@@ -133,11 +133,12 @@ class LiteRT:
     type; a quantised output is turned back into real values. Not thread-safe.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, threads: int | None = None):
         from ai_edge_litert.interpreter import Interpreter
 
         self.path = Path(path)
-        self.interpreter = Interpreter(model_path=str(path), num_threads=os.cpu_count())
+        self.interpreter = Interpreter(model_path=str(path),
+                                       num_threads=threads or os.cpu_count())
         self._input = self.interpreter.get_input_details()[0]
         self._shape = None
 
@@ -192,15 +193,19 @@ class Predictor:
         """The LiteRT model file this predictor runs, or None on another runtime."""
         return self._run.path if isinstance(self._run, LiteRT) else None
 
-    def with_own_runtime(self, litert_path: Path | None = None) -> "Predictor":
+    def with_own_runtime(self, litert_path: Path | None = None,
+                         threads: int | None = None) -> "Predictor":
         """This predictor on an interpreter of its own, for a job that calls it
         at another batch size (resizing a shared interpreter would stall the
         panels calling it at batch 1), running ``litert_path`` when given (an
-        int8 version of the same model). Other runtimes are shared as they are."""
+        int8 version of the same model) on ``threads`` threads (default: all
+        cores; a Ray actor holding one CPU uses one). Other runtimes are
+        shared as they are."""
         if self.litert_path is None:
             return self
         twin = copy.copy(self)
-        twin._lock, twin._run = threading.Lock(), LiteRT(litert_path or self.litert_path)
+        twin._lock = threading.Lock()
+        twin._run = LiteRT(litert_path or self.litert_path, threads)
         return twin
 
 
