@@ -117,6 +117,12 @@ def _actor_pool(ray, workers: int | None):
     return ray.data.ActorPoolStrategy(size=size)
 
 
+def _actor_cpus() -> int:
+    import ray
+
+    return max(1, int(ray.get_runtime_context().get_assigned_resources().get("CPU", 1)))
+
+
 # --------------------------------------------------------------- classify
 
 class _Classifier:
@@ -125,7 +131,9 @@ class _Classifier:
     def __init__(self, model: str, k: int, threshold: float | None):
         from .classify import load_predictor
 
-        self.predictor = load_predictor(model)
+        # One interpreter thread per CPU Ray gave this actor: with one actor
+        # per CPU, all-core interpreters would oversubscribe a node C-fold.
+        self.predictor = load_predictor(model).with_own_runtime(threads=_actor_cpus())
         self.k = k
         self.threshold = self.predictor.threshold if threshold is None else threshold
 
@@ -198,7 +206,11 @@ class _Embedder:
             return keras.Model(inputs, features)
 
         cache = embeddings._Cache(embeddings.cache_key(backbone, input_size, weights_choice))
-        self.run = embeddings._runner(make_extractor, cache.litert_file, no_progress)
+        from .inference import LiteRT
+
+        run = embeddings._runner(make_extractor, cache.litert_file, no_progress)
+        # One interpreter thread per CPU of this actor (see _Classifier).
+        self.run = LiteRT(run.path, _actor_cpus()) if isinstance(run, LiteRT) else run
         self.size = input_size
 
     def __call__(self, batch: dict) -> dict:
