@@ -31,11 +31,21 @@ def test_inspect_json_and_svg_of_mobilenet_v2(tmp_path):
     assert [g.get("data-id") for g in nodes] == [b["name"] for b in doc["blocks"]]
 
 
-def test_inspect_text_lists_blocks_and_unknown_model_is_a_usage_error():
-    result = cli("inspect", "LeNet5")
-    assert result.returncode == 0, result.stderr
-    assert "conv1" in result.stdout and "predictions" in result.stdout
-    assert "83,126 parameters" in result.stdout
+def test_inspect_text_lists_blocks_with_kinds_shapes_and_skips():
+    """The text table, in-process (the JSON test above pays for one TensorFlow start)."""
+    from core.commands import inspect as command
+    from tests.core.test_architecture import built  # ResNet50, built once per session
+
+    text = command.to_text(built("ResNet50")[1])
+    lines = text.splitlines()
+    assert lines[1].startswith("25,636,721 parameters") and "depth 50" in lines[1]
+    row = next(line for line in lines if line.startswith("conv2_block2 "))
+    assert "residual" in row and "56×56×256" in row and "(skip: identity)" in row
+    row = next(line for line in lines if line.startswith("conv3_block1 "))
+    assert "(skip: conv3_block1_0_conv, conv3_block1_0_bn)" in row
+
+
+def test_unknown_model_is_a_usage_error_with_a_sentence():
     bad = cli("inspect", "NoSuchNet")
     assert bad.returncode == 2
     assert "unknown backbone" in bad.stderr and "Traceback" not in bad.stderr
