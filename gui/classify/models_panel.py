@@ -146,9 +146,13 @@ class ModelsPanel(QWidget):
             self.open_bundle(Path(folder))
 
     def open_bundle(self, folder: Path) -> None:
-        if not is_bundle(folder):
-            self._say(f"'{folder.name}' is not a saved model: choose the folder Teach saved, "
-                      "the one holding model.json and model.keras.")
+        from core.model_files import is_model_ref
+
+        # A SavedModel, or a folder holding one model file and its labels, opens too.
+        if not is_bundle(folder) and not is_model_ref(folder):
+            self._say(f"'{folder.name}' is not a saved model: choose the folder Teach saved "
+                      "(model.json and model.keras), or a folder holding one model file; "
+                      "File > Open model… opens a model file itself.")
             return
         self.settings.setValue("models/last_bundle_dir", str(folder.parent))
         self.models.load(str(folder))
