@@ -25,6 +25,7 @@ models expect). Keras 2 ``.h5`` files are repaired on the way in
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -374,9 +375,12 @@ class RuntimePredictor:
     """A Predictor for a model that only its own runtime runs (LiteRT, ONNX Runtime,
     a SavedModel): the same interface as core.inference.Predictor, ``model = None``."""
 
+    litert_path = None  # no Keras model here: no int8 version is made of it
+
     def __init__(self, runner, rule: InputRule, labels, description: str, runtime: str,
-                 channels_first: bool = False):
+                 channels_first: bool = False, own_runner=None):
         self.model = None
+        self._own_runner = own_runner  # threads -> a fresh runner, where sharing would stall
         self.class_names = list(labels)
         self.input_size = rule.size
         self.input_rule = rule
@@ -406,6 +410,17 @@ class RuntimePredictor:
     def predict_one(self, image: np.ndarray) -> np.ndarray:
         return self.predict(image[None])[0]
 
+    def with_own_runtime(self, litert_path=None, threads: int | None = None):
+        """This predictor on a runner of its own (a LiteRT interpreter resizes per batch
+        shape, so a folder job must not share the panels' one); ``litert_path`` is
+        ignored: these models have no int8 version here."""
+        if self._own_runner is None:
+            return self
+        twin = copy.copy(self)
+        twin._lock = threading.Lock()
+        twin._runner = self._own_runner(threads)
+        return twin
+
 
 def _load_tflite(path: Path, labels, meta, progress):
     from .inference import LiteRT
@@ -416,7 +431,8 @@ def _load_tflite(path: Path, labels, meta, progress):
     # A quantised uint8 input takes raw pixels; int8 and float inputs need preprocessing.
     rule = _rule(list(detail["shape_signature"]), dtype, meta)
     return RuntimePredictor(runner, rule, labels, f"{path.name} ({rule.describe()})",
-                            "LiteRT (TFLite file)")
+                            "LiteRT (TFLite file)",
+                            own_runner=lambda threads: LiteRT(path, threads))
 
 
 def _load_onnx(path: Path, labels, meta, progress):

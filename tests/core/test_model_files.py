@@ -214,3 +214,16 @@ def test_plain_keras_file_and_savedmodel_open(tmp_path_factory, tmp_path, photos
     shutil.copy(tmp_path / "labels.txt", saved / "labels.txt")
     np.testing.assert_allclose(load_predictor(str(saved)).predict(photo_batch), expected,
                                atol=1e-5)
+
+
+def test_opened_files_classify_folders_and_offer_no_int8(converted, photos):
+    from core.folder import classify_folder
+    from core.int8 import Int8Unavailable, int8_version
+
+    for name in ("tflite/model.tflite", "onnx/model.onnx"):
+        predictor = load_predictor(str(converted / name))
+        rows = []
+        classify_folder(predictor, [photos["coffee"].parent], 3, None, rows.extend)
+        assert len(rows) == len(photos) and all(r.error is None for r in rows), name
+        with pytest.raises(Int8Unavailable):
+            int8_version(predictor)
