@@ -173,8 +173,8 @@ def compare(project_or_samples, backbone_names: Sequence[str],
     for index, name in enumerate(names):
         def report(fraction, message, index=index, name=name):
             overall = (index + fraction) / len(names)
-            progress(overall, f"Backbone {index + 1} of {len(names)}: {name}. {message}"
-                              f"{_time_left(started, overall)}")
+            progress(overall, f"Backbone {index + 1} of {len(names)}"
+                              f"{_time_left(started, overall)}: {name}. {message}")
         try:
             check_stop(should_stop)
             row = _one(name, samples, class_names, train_items, config, report, should_stop)
@@ -217,7 +217,7 @@ def _time_left(started: float, overall: float) -> str:
     if overall < 0.05:
         return ""
     left = (time.monotonic() - started) * (1 - overall) / overall
-    return f" (about {_duration(left)} left)"
+    return f", about {_duration(left)} left"
 
 
 def _duration(seconds: float) -> str:

@@ -65,8 +65,9 @@ def render(rows, title: str = "Accuracy vs speed on your images") -> np.ndarray:
     labels: list[tuple] = []  # boxes already written, so labels do not overlap
     for row in sorted(points, key=lambda r: -(r.size_mb or 0)):  # small ones on top
         _point(canvas, axes, row, biggest, row in front)
+    circles = [(r, *axes.at(r), _radius(r, biggest)) for r in points]
     for row in sorted(points, key=lambda r: axes.at(r)[1]):
-        _label(canvas, axes, row, biggest, labels)
+        _label(canvas, axes, row, biggest, labels, circles)
     _text(canvas, "Marker area = model size (float LiteRT MB).  Line = Pareto front: "
           "nothing else is both faster and more accurate.", (LEFT, HEIGHT - 14), 0.45, INK, 1)
     return _finish(canvas)
@@ -149,21 +150,41 @@ def _radius(row, biggest: float) -> float:
     return max(MIN_RADIUS, MAX_RADIUS * math.sqrt((row.size_mb or 0) / biggest))
 
 
-def _label(canvas, axes, row, biggest: float, taken: list) -> None:
-    """Write the backbone's name beside its point, below any label it would hit."""
+def _label(canvas, axes, row, biggest: float, taken: list, circles: list) -> None:
+    """Write the backbone's name beside its point, where it hits no other label or
+    point; when it has to move away, a thin line ties it to its point."""
     x, y = axes.at(row)
     radius = _radius(row, biggest)
     label = f"{row.backbone}  {100 * row.val_accuracy:.0f}%"
     (w, h), _ = cv2.getTextSize(label, FONT, 0.55, 1)
-    tx = x + radius + 6
-    if tx + w > WIDTH - 5:  # no room on the right: write it on the left
-        tx = x - radius - 6 - w
-    ty = y + 5
-    while any(tx < bx + bw and bx < tx + w and ty - h - 4 < by and by - bh - 4 < ty
-              for bx, by, bw, bh in taken):
-        ty += h + 6
+    candidates = [(x + radius + 6, y + h / 2), (x - radius - 6 - w, y + h / 2),
+                  (x - w / 2, y - radius - 8), (x - w / 2, y + radius + h + 8)]
+    for step in range(1, 8):  # then further and further below
+        candidates.append((x + radius + 6, y + h / 2 + step * (h + 10)))
+        candidates.append((x - radius - 6 - w, y + h / 2 + step * (h + 10)))
+    for n, (tx, ty) in enumerate(candidates):
+        inside = LEFT <= tx and tx + w <= WIDTH - 5 and TOP + h <= ty <= HEIGHT - BOTTOM
+        if inside and not _hits(tx, ty, w, h, taken, circles, row):
+            break
     taken.append((tx, ty, w, h))
+    if n >= 4:
+        anchor = (tx if tx > x else tx + w, ty - h / 2)
+        _line(canvas, (x, y), anchor, (150, 150, 150), 1)
     _text(canvas, label, (tx, ty), 0.55, INK, 1)
+
+
+def _hits(tx, ty, w, h, taken, circles, own) -> bool:
+    """Does the text box (tx, ty - h)-(tx + w, ty) touch a label or another point?"""
+    for bx, by, bw, bh in taken:
+        if tx < bx + bw + 4 and bx < tx + w + 4 and ty - h - 4 < by and by - bh - 4 < ty:
+            return True
+    for row, cx, cy, r in circles:
+        if row is own:
+            continue
+        nearest_x, nearest_y = min(max(cx, tx), tx + w), min(max(cy, ty - h), ty)
+        if (nearest_x - cx) ** 2 + (nearest_y - cy) ** 2 < (r + 3) ** 2:
+            return True
+    return False
 
 
 def _line(canvas, a, b, colour, thickness) -> None:

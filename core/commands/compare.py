@@ -65,9 +65,10 @@ def run(args) -> int:
         from ..compare_plot import write_png
 
         write_png(args.plot, result.rows)
-    for row in result.rows:
-        if row.error:
-            print(f"{row.backbone}: {row.error}", file=sys.stderr)
+    if args.format != "table" or args.output is not None:  # the table has its notes
+        for row in result.rows:
+            if row.error:
+                print(f"{row.backbone}: {row.error}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in result.rows) else EXIT_SOME_FAILED
 
 

@@ -32,6 +32,12 @@ def save_bundle(path, result, progress, should_stop):
     return save(path, result.model, result.bundle_meta(), progress)
 
 
+def _weights_status(row) -> str | None:
+    from core import backbones, weights
+
+    return None if row is None else weights.status(backbones.get(row.backbone))
+
+
 class CompareWindow(QWidget):
     """Compare backbones on a project; ``used(row, bundle_path)`` after "Use this one"."""
 
@@ -76,6 +82,13 @@ class CompareWindow(QWidget):
         split.setSizes([300, 520])
         self.csv_button = QPushButton("Export CSV…")
         self.png_button = QPushButton("Export plot PNG…")
+        self.download_button = QPushButton("Download weights")
+        self.import_button = QPushButton("Import weights…")
+        for button in (self.download_button, self.import_button):
+            button.setToolTip("The chosen backbone's ImageNet weights are not here: get them, "
+                              "then compare again")
+        self.download_button.clicked.connect(self.download_selected)
+        self.import_button.clicked.connect(self._import_dialog)
         self.use_button = QPushButton("Use this one")
         self.use_button.setToolTip("Save the chosen backbone's trained model as a bundle and "
                                    "continue the wizard with it (no retraining)")
@@ -86,6 +99,8 @@ class CompareWindow(QWidget):
         for button in (self.csv_button, self.png_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.download_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.use_button)
         self.message = MessageLine()
         layout = QVBoxLayout(self)
@@ -184,6 +199,12 @@ class CompareWindow(QWidget):
                                        "are kept only while the app runs.")
         self.csv_button.setEnabled(bool(self.rows))
         self.png_button.setEnabled(bool(self.rows))
+        missing = row is not None and row.error is not None and _weights_status(row) in (
+            "downloadable", "cached")
+        self.download_button.setVisible(missing)
+        self.import_button.setVisible(missing)
+        self.download_button.setEnabled(idle)  # both files; one already here is kept
+        self.import_button.setEnabled(idle)
 
     # --- actions -------------------------------------------------------------
     def export_csv(self, path) -> Path:
@@ -206,6 +227,41 @@ class CompareWindow(QWidget):
             self.message.say(f"Could not write {path}: {exc.strerror or exc}.")
         else:
             self.message.say(f"Wrote {written}.")
+
+    def download_selected(self) -> JobWorker | None:
+        """Download the chosen row's missing weights (then compare again)."""
+        from core import backbones
+        from core.weights import download_for_backbone
+
+        row = self.table.selected()
+        if row is None or self.jobs.busy():
+            return None
+        return self._weights_job(JobWorker(download_for_backbone, backbones.get(row.backbone)),
+                                 f"Downloading {row.backbone}'s weights…")
+
+    def _import_dialog(self) -> None:
+        from core import backbones
+        from core.weights import import_for_backbone
+
+        row = self.table.selected()
+        if row is None or self.jobs.busy():
+            return
+        spec = backbones.get(row.backbone)
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Import {spec.name} weights ({spec.notop_weights.filename})", "",
+            "Keras weights (*.h5 *.keras);;All files (*)")
+        if path:
+            self._weights_job(JobWorker(import_for_backbone, spec, Path(path)),
+                              f"Importing '{Path(path).name}'…")
+
+    def _weights_job(self, worker, sentence: str) -> JobWorker:
+        worker.succeeded.connect(lambda _path: self.message.say(
+            "The weights are here now: compare again to include this backbone."))
+        worker.failed.connect(self.message.say)
+        worker.cancelled.connect(lambda: self.message.say("Stopped; nothing was kept."))
+        self.jobs.run(worker, sentence)
+        self._update()
+        return worker
 
     def bundle_folder(self, row) -> Path:
         return self.project.root / "models" / f"{self.project.root.name}-{row.backbone.lower()}"

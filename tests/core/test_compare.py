@@ -66,7 +66,9 @@ def test_a_backbone_without_weights_says_why_and_never_runs(outcome):
 
 def test_progress_counts_backbones(outcome):
     messages = outcome[2]
-    assert any(m.startswith("Backbone 2 of 4: EfficientNetLite1") for _, m in messages)
+    assert any(m.startswith("Backbone 2 of 4") and ": EfficientNetLite1." in m
+               for _, m in messages)
+    assert any("left: " in m for _, m in messages)  # the time left, once it can be told
     fractions = [f for f, _ in messages]
     assert fractions[-1] == 1.0 and max(fractions) <= 1.0
 

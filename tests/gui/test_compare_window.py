@@ -31,16 +31,23 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
     wizard.next()
     page = wizard.backbone_page
     assert wizard.currentId() == BACKBONE
-    page.table.set_ticked(["EfficientNetLite0", "LeNet5"])
-    assert page.table.ticked() == ["LeNet5", "EfficientNetLite0"]  # registry order
-    assert page.compare_button.isEnabled() and "2" in page.compare_button.text()
+    page.table.set_ticked(["EfficientNetLite0", "LeNet5", "MobileNetV2"])
+    assert page.table.ticked() == ["LeNet5", "EfficientNetLite0", "MobileNetV2"]  # table order
+    assert page.compare_button.isEnabled() and "3" in page.compare_button.text()
 
     window = page.compare(config=CompareConfig(epochs=40, int8=False, scratch_epochs=15))
     with qtbot.waitSignal(window.finished, timeout=180000):
         pass
-    assert window.table.rowCount() == 2, window.message.text()
-    assert {r.backbone for r in window.rows} == {"EfficientNetLite0", "LeNet5"}
-    assert all(r.error is None and 0 <= r.val_accuracy <= 1 for r in window.rows)
+    assert window.table.rowCount() == 3, window.message.text()
+    trained = [r for r in window.rows if r.backbone != "MobileNetV2"]
+    assert {r.backbone for r in trained} == {"EfficientNetLite0", "LeNet5"}
+    assert all(r.error is None and 0 <= r.val_accuracy <= 1 for r in trained)
+    # No weights offline: a row that says so, with the way to get them; never a random model.
+    assert window.table.select("MobileNetV2")
+    missing = window.table.selected()
+    assert missing.result is None and "not on this computer" in missing.error
+    assert "MobileNetV2" in window.message.text()
+    assert window.download_button.isVisibleTo(window) and not window.use_button.isEnabled()
     best = window.table.best_cells()
     assert best["Latency ms"] == "LeNet5"  # 32 px and 80 thousand weights
     assert best["Parameters"] == "LeNet5"
