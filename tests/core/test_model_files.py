@@ -1,12 +1,8 @@
 """Opening the models people already have, each checked against its own runtime.
 
-A Keras 2 file is written by tf-keras (the Keras 2 still on PyPI) in a
-separate process, the way Teachable Machine's ``keras_model.h5`` is: a
-MobileNet-like Sequential with DepthwiseConv2D layers (whose config carries
-the ``groups`` keyword Keras 3 refuses), float input scaled to [-1, 1], and a
-``labels.txt`` of ``0 name`` lines. The same process scores real photos with
-tf-keras, the file's own runtime; the .tflite and .onnx files made from it
-are scored with LiteRT and ONNX Runtime directly.
+The Keras 2 file is Teachable-Machine-like, written and scored by tf-keras
+(tests/keras2.py); the .tflite and .onnx files made from it are scored with
+LiteRT and ONNX Runtime directly.
 """
 from __future__ import annotations
 
@@ -23,37 +19,9 @@ import pytest
 from core import model_files
 from core.classify import load_predictor
 from core.images import load_for_model
+from tests.keras2 import LABELS, SIZE, teachable_folder
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE = 96
-LABELS = ["bag", "sneaker", "trouser"]
-
-KERAS2 = """
-import sys
-import numpy as np
-import tf_keras as k2
-L = k2.layers
-out, images = sys.argv[1], np.load(sys.argv[2])
-def base():
-    inp = L.Input((96, 96, 3))
-    x = L.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(inp)
-    x = L.ReLU(6.0)(L.BatchNormalization()(x))
-    y = L.DepthwiseConv2D(3, padding="same", use_bias=False)(x)
-    y = L.ReLU(6.0)(L.BatchNormalization()(y))
-    x = L.Add()([x, L.BatchNormalization()(L.Conv2D(8, 1, use_bias=False)(y))])
-    x = L.DepthwiseConv2D(3, strides=2, padding="same")(x)
-    return k2.Model(inp, L.GlobalAveragePooling2D()(x), name="model1")
-k2.utils.set_random_seed(0)
-model = k2.Sequential([k2.Sequential([base()], name="sequential_1"),
-                       k2.Sequential([L.Dense(16, activation="relu"),
-                                      L.Dense(3, activation="softmax")], name="sequential_3")])
-model.build((None, 96, 96, 3))
-model.save(out + "/keras_model.h5")
-np.save(out + "/keras2_scores.npy", model.predict(images / 127.5 - 1, verbose=0))
-inp = L.Input((4,))
-k2.Model(inp, L.Lambda(lambda t: t * 2)(inp)).save(out + "/lambda.h5")
-"""
-
 
 @pytest.fixture(scope="module")
 def photo_batch(photos):
@@ -61,18 +29,8 @@ def photo_batch(photos):
 
 
 @pytest.fixture(scope="module")
-def keras2_folder(tmp_path_factory, photo_batch):
-    """A Teachable-Machine-like folder: keras_model.h5 + labels.txt, and tf-keras's scores."""
-    folder = tmp_path_factory.mktemp("teachable")
-    np.save(folder / "images.npy", photo_batch)
-    (folder / "maker.py").write_text(KERAS2)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, str(folder / "maker.py"), str(folder),
-                          str(folder / "images.npy")], capture_output=True, text=True,
-                         timeout=300, env=env)
-    assert run.returncode == 0, run.stderr[-3000:]
-    (folder / "labels.txt").write_text("".join(f"{i} {n}\n" for i, n in enumerate(LABELS)))
-    return folder
+def keras2_folder(tmp_path_factory, photos):
+    return teachable_folder(tmp_path_factory, photos)
 
 
 def test_a_keras2_h5_with_depthwise_layers_opens_and_scores_like_tf_keras(keras2_folder,

@@ -64,7 +64,7 @@ def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
         bare_window, qtbot, monkeypatch, float_model_files, photos):
     from ai_edge_litert.interpreter import Interpreter
 
-    from core.images import fit_square
+    from core.images import load_for_model
 
     model = float_model_files / "tflite" / "model.tflite"
     asked = _open(bare_window, qtbot, monkeypatch, [model, float_model_files / "names.txt"])
@@ -75,7 +75,7 @@ def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
     assert panel.cam_box.isHidden()  # no Keras model: no Grad-CAM offered
     interpreter = Interpreter(model_path=str(model))
     interpreter.allocate_tensors()
-    image = fit_square(result.rgb, SIZE)[None].astype(np.float32) / 127.5 - 1
+    image = load_for_model(photos["chelsea"], SIZE)[None].astype(np.float32) / 127.5 - 1
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
     interpreter.invoke()
     own = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0]
@@ -87,14 +87,30 @@ def test_an_onnx_file_with_labels_beside_it_opens_without_asking(
         bare_window, qtbot, monkeypatch, float_model_files, photos):
     import onnxruntime
 
-    from core.images import fit_square
+    from core.images import load_for_model
 
     model = float_model_files / "onnx" / "model.onnx"
     asked = _open(bare_window, qtbot, monkeypatch, [model])
     assert len(asked) == 1 and bare_window.models.predictor.runtime.startswith("ONNX")
     _, result = _classify(bare_window, qtbot, photos["coffee"])
     session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    image = fit_square(result.rgb, SIZE)[None].astype(np.float32) / 127.5 - 1
+    image = load_for_model(photos["coffee"], SIZE)[None].astype(np.float32) / 127.5 - 1
     np.testing.assert_allclose(result.scores, session.run(None, {"pixels": image})[0][0],
                                atol=1e-5)
     assert "model.onnx" in bare_window.model_label.text()
+
+
+def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
+        bare_window, qtbot, monkeypatch, photos, tmp_path_factory):
+    from tests.keras2 import LABELS as TM_LABELS
+    from tests.keras2 import teachable_folder
+
+    folder = teachable_folder(tmp_path_factory, photos)
+    asked = _open(bare_window, qtbot, monkeypatch, [folder / "keras_model.h5"])
+    assert len(asked) == 1  # labels.txt beside it: nothing to ask
+    predictor = bare_window.models.predictor
+    assert predictor.class_names == TM_LABELS and predictor.model is not None
+    panel, result = _classify(bare_window, qtbot, photos["coffee"])
+    assert not panel.cam_box.isHidden()
+    expected = np.load(folder / "keras2_scores.npy")[0]  # tf-keras's scores for coffee
+    np.testing.assert_allclose(result.scores, expected, atol=1e-5)
