@@ -2,11 +2,13 @@
 
 :func:`layout` places the visible nodes (one per block; a block the user
 expanded shows its layers instead) in rows by their longest path from the
-input, so parallel branches sit side by side and a chain runs top to bottom.
-Every edge carries the shape of the tensor it moves; an edge that jumps over
-rows (an identity skip inside an expanded residual block, NASNet's link to
-the cell before last) curves round the right side. The GUI draws the same
-layout with Qt; :func:`to_svg` writes it as plain SVG text.
+input, each under the middle of what it reads, so a chain runs straight
+down and parallel branches sit side by side. Every edge carries the shape of
+the tensor it moves; an edge over several rows runs down its own column when
+that is free (a short inception branch) and otherwise round the right-hand
+side (an identity skip past a residual block's layers, NASNet's link to the
+cell before last). The GUI draws the same layout with Qt; :func:`to_svg`
+writes it as plain SVG text.
 """
 from __future__ import annotations
 
@@ -48,8 +50,14 @@ class Edge:
     target: str
     label: str  # the tensor shape, e.g. "56×56×256"
     points: list[tuple[float, float]] = field(default_factory=list)
-    jumps: bool = False  # spans rows: drawn round the side
+    jumps: bool = False  # spans several rows
     show_label: bool = True  # False where the same tensor's label is already shown
+    skip: bool = False  # part of a residual block's skip connection
+
+    @property
+    def round_side(self) -> bool:
+        """Drawn round the right-hand side (a skip connection past a chain of layers)."""
+        return len(self.points) == 4
 
 
 @dataclass
@@ -97,6 +105,8 @@ def _edges(arch: Architecture, shown_by) -> list[Edge]:
     edges, seen = [], set()
     shapes = {layer.name: layer.output_shape for b in arch.blocks for layer in b.layers}
     for b in arch.blocks:
+        on_skip = _skip_layers(b)
+        inside = {layer.name for layer in b.layers}
         for layer in b.layers:
             target = shown_by[layer.name]
             for source_layer in layer.inputs:
@@ -104,8 +114,24 @@ def _edges(arch: Architecture, shown_by) -> list[Edge]:
                 if source == target or (source, target) in seen:
                     continue
                 seen.add((source, target))
-                edges.append(Edge(source, target, shape_text(shapes[source_layer])))
+                skip = (layer.name in on_skip and (source_layer in on_skip
+                                                   or source_layer not in inside))
+                edges.append(Edge(source, target, shape_text(shapes[source_layer]), skip=skip))
     return edges
+
+
+def _skip_layers(block) -> set[str]:
+    """The layers of a block's skip path plus the sum that ends it (empty: no skip)."""
+    if block.skip is None:
+        return set()
+    path = set(block.skip)
+    entry = block.skip[-1] if block.skip else None
+    inside = {layer.name for layer in block.layers}
+    for layer in block.layers:  # the sum reads the path's end, or (identity) the block's input
+        if len(layer.inputs) > 1 and (entry in layer.inputs if entry else
+                                      any(i not in inside for i in layer.inputs)):
+            path.add(layer.name)
+    return path
 
 
 def layout(arch: Architecture, expanded=frozenset()) -> Layout:
@@ -119,33 +145,62 @@ def layout(arch: Architecture, expanded=frozenset()) -> Layout:
     rows: dict[int, list[Node]] = {}
     for n in nodes:
         rows.setdefault(n.rank, []).append(n)
-    widest = max(sum(n.w for n in row) + COLUMN_GAP * (len(row) - 1) for row in rows.values())
-    centre = MARGIN + widest / 2
+    sources: dict[str, list[Node]] = {}
+    for e in edges:
+        sources.setdefault(e.target, []).append(by_id[e.source])
     y = MARGIN
     for rank in sorted(rows):
-        row = rows[rank]
-        x = centre - (sum(n.w for n in row) + COLUMN_GAP * (len(row) - 1)) / 2
-        for n in row:
-            n.x, n.y = x, y
-            x += n.w + COLUMN_GAP
-        y += max(n.h for n in row) + ROW_GAP
-    side = MARGIN + widest + 40
+        _place_row(rows[rank], sources, y)
+        y += max(n.h for n in rows[rank]) + ROW_GAP
+    left = min(n.x for n in nodes)
+    for n in nodes:
+        n.x += MARGIN - left
+    side = max(n.x + n.w for n in nodes) + 40
     labelled = set()
     for e in edges:
-        _route(e, by_id[e.source], by_id[e.target], side)
-        if not e.jumps:  # one label per tensor, even when several layers read it
+        _route(e, by_id[e.source], by_id[e.target], side, nodes)
+        if not e.round_side:  # one label per tensor leaving a node's bottom
             e.show_label = (e.source, e.label) not in labelled
             labelled.add((e.source, e.label))
     return Layout(nodes, edges, side + 90, y + MARGIN - ROW_GAP)
 
 
-def _route(e: Edge, s: Node, t: Node, side: float) -> None:
+def _place_row(row: list[Node], sources: dict, y: float) -> None:
+    """Each node under the middle of what it reads (a chain runs straight down, a
+    fork's branches spread round their source), pushed apart where they would overlap."""
+    def wanted(n):
+        src = sources.get(n.id)
+        return sum(s.x + s.w / 2 for s in src) / len(src) if src else 0.0
+
+    row.sort(key=wanted)
+    xs = [wanted(n) - n.w / 2 for n in row]
+    placed = []
+    for n, x in zip(row, xs):
+        if placed:
+            prev = placed[-1]
+            x = max(x, prev.x + prev.w + COLUMN_GAP)
+        n.x, n.y = x, y
+        placed.append(n)
+    drift = sum(n.x - x for n, x in zip(row, xs)) / len(row)
+    for n in row:  # keep the row centred on where it wanted to be
+        n.x -= drift
+
+
+def _route(e: Edge, s: Node, t: Node, side: float, nodes: list[Node]) -> None:
+    """Straight into the target; an edge over several rows runs down its own column
+    when that column is free, else round the right-hand side."""
     start = (s.x + s.w / 2, s.y + s.h)
     end = (t.x + t.w / 2, t.y)
-    if t.rank - s.rank <= 1:
+    e.jumps = t.rank - s.rank > 1
+    if not e.jumps:
         e.points = [start, end]
         return
-    e.jumps = True
+    x = start[0]
+    blocked = any(n is not s and n is not t and s.y < n.y < t.y and n.x - 6 < x < n.x + n.w + 6
+                  for n in nodes)
+    if not blocked:
+        e.points = [start, (x, t.y - ROW_GAP / 2), end]
+        return
     lane = side + 12 * (s.rank % 4)
     e.points = [(s.x + s.w, s.y + s.h / 2), (lane, s.y + s.h / 2),
                 (lane, t.y + t.h / 2), (t.x + t.w, t.y + t.h / 2)]
@@ -154,9 +209,9 @@ def _route(e: Edge, s: Node, t: Node, side: float) -> None:
 def label_position(e: Edge) -> tuple[float, float]:
     """Top-left of an edge's shape label: just under its source (the tensor it leaves),
     or, for an edge round the side, just above where it comes back in."""
-    if e.jumps:
-        (x1, _), (_, y2) = e.points[-2], e.points[-1]
-        return x1 + 4, y2 - 16
+    if e.round_side:  # label where it leaves the source
+        (x1, y1), (x2, _) = e.points[0], e.points[1]
+        return x2 + 4, y1 - 14
     (x1, y1), (x2, y2) = e.points[0], e.points[1]
     t = 0.12  # a little way down the edge, clear of a frame's title further down
     return x1 + (x2 - x1) * t + 5, y1 + (y2 - y1) * t - 2
@@ -170,6 +225,7 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
            '<style>.edge{fill:none;stroke:#555;stroke-width:1.4}'
            '.jump{fill:none;stroke:#c0392b;stroke-width:1.6;stroke-dasharray:5 3}'
            '.skip{fill:none;stroke:#c0392b;stroke-width:2}'
+           '.skipedge{fill:none;stroke:#c0392b;stroke-width:1.6}'
            '.shape{font-size:10px;fill:#333}.title{font-size:13px;font-weight:bold}'
            '.detail{font-size:10.5px;fill:#222}</style>',
            '<rect width="100%" height="100%" fill="white"/>',
@@ -178,7 +234,8 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
            f'<g transform="translate(0,{top})">']
     for e in lay.edges:
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in e.points)
-        out.append(f'<path class="{"jump" if e.jumps else "edge"}" d="{d}"/>')
+        style = "jump" if e.round_side else "skipedge" if e.skip else "edge"
+        out.append(f'<path class="{style}" d="{d}"/>')
         if not e.show_label:
             continue
         lx, ly = label_position(e)
@@ -241,7 +298,7 @@ def align_stages(pairs: list[tuple[Architecture, Layout]]) -> None:
         by_id = {n.id: n for n in lay.nodes}
         side = lay.width - 90
         for e in lay.edges:
-            _route(e, by_id[e.source], by_id[e.target], side)
+            _route(e, by_id[e.source], by_id[e.target], side, lay.nodes)
         lay.height = max(n.y + n.h for n in lay.nodes) + MARGIN
 
 

@@ -26,7 +26,7 @@ from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 @dataclass
 class Explorer:
-    """A model ready to show its feature maps: the model, its blocks, where its weights came from."""
+    """A model ready to show its feature maps: the model, its blocks, its weights."""
 
     model: object
     arch: Architecture

@@ -112,8 +112,9 @@ class ArchitectureView(QGraphicsView):
         for x, y in e.points[1:]:
             path.lineTo(QPointF(x, y))
         item = QGraphicsPathItem(path)
-        pen = QPen(SKIP_COLOUR if e.jumps else QColor("#555555"), 1.6 if e.jumps else 1.2)
-        if e.jumps:
+        red = e.round_side or e.skip
+        pen = QPen(SKIP_COLOUR if red else QColor("#555555"), 1.6 if red else 1.2)
+        if e.round_side:
             pen.setStyle(Qt.DashLine)
         item.setPen(pen)
         self.scene().addItem(item)

@@ -10,7 +10,7 @@ from .arch_view import ArchitectureView
 from .picker import ArchitectureLoader, ModelPicker
 
 HINT = ("Click a block to open it into its layers, click again to close it. "
-        "Wheel to zoom, drag to pan. Red arcs are skip connections.")
+        "Wheel to zoom, drag to pan. Red arcs and lines are skip connections.")
 
 
 class BlocksPage(QWidget):

@@ -131,8 +131,13 @@ def test_layout_and_svg_show_one_node_per_visible_block():
     opened = layout(arch, {"conv2_block2"})
     assert len(opened.nodes) == len(arch.blocks) - 1 + len(block.layers)
     # the identity skip jumps from the block before to the Add, round the side
-    assert any(e.jumps and e.source == "conv2_block1" and e.target == "conv2_block2_add"
+    assert any(e.round_side and e.source == "conv2_block1" and e.target == "conv2_block2_add"
                for e in opened.edges)
+    projection = layout(arch, {"conv3_block1"})  # the skip path's 1x1 conv, drawn red
+    red = {(e.source, e.target) for e in projection.edges if e.skip}
+    assert red == {("conv2_block3", "conv3_block1_0_conv"),
+                   ("conv3_block1_0_conv", "conv3_block1_0_bn"),
+                   ("conv3_block1_0_bn", "conv3_block1_add")}
     root = ET.fromstring(to_svg(arch, opened))
     groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
               if "node" in g.get("class", "").split()]

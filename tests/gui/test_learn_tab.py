@@ -49,7 +49,7 @@ def test_click_opens_a_block_into_its_layers_and_closes_it_then_exports_svg(
     assert len(opened) == len(closed) - 1 + len(block.layers)
     assert {layer.name for layer in block.layers} <= set(opened)
     # the skip edge of the opened block is drawn round the side, into its Add
-    assert any(e.jumps and e.target == "block_2_add" for e in view.current_layout.edges)
+    assert any(e.round_side and e.target == "block_2_add" for e in view.current_layout.edges)
 
     svg = tmp_path / "mobilenet_v2.svg"
     view.export_svg(svg)
