@@ -31,9 +31,16 @@ def blocks_page(qtbot):
     page.shutdown()
 
 
-def test_architecture_tab_sits_beside_models(bare_window):
+def test_architecture_tab_sits_beside_models_and_builds_on_first_show(bare_window, qtbot):
     tabs = [bare_window.tabs.tabText(i) for i in range(bare_window.tabs.count())]
     assert tabs[tabs.index("Models") + 1] == "Architecture"
+    learn = bare_window.learn
+    assert learn.blocks.view.arch is None  # nothing is built before the tab is shown
+    learn.blocks.picker.set_ref("LeNet5")
+    with qtbot.waitSignal(learn.blocks.loader.loaded, timeout=120000):
+        bare_window.tabs.setCurrentWidget(learn)
+    assert learn.blocks.view.arch.name == "LeNet5"
+    assert "83,126 parameters" in learn.blocks.header.text()
 
 
 def test_click_opens_a_block_into_its_layers_and_closes_it_then_exports_svg(
