@@ -308,7 +308,10 @@ def open_keras_model(path: Path, meta: dict) -> tuple:
 
 def uint8_model(model, rule: InputRule):
     """``model`` as a uint8-RGB model: float inputs get their preprocessing as stock layers
-    in front, and the original model becomes the nested layer named "backbone"."""
+    in front. The layers keep their weights; a Sequential of models (Teachable Machine's
+    ``[[MobileNet], [Dense, Dense]]``) is laid out as the app's own models are,
+    preprocess -> "backbone" (its first inner model) -> head layers, so Grad-CAM finds
+    its feature maps; any other model becomes the nested layer named "backbone"."""
     import keras
 
     from .preprocessing import preprocess_block
@@ -317,8 +320,26 @@ def uint8_model(model, rule: InputRule):
         return model
     inputs = keras.Input((rule.size, rule.size, 3), dtype="uint8", name="image")
     x = inputs if rule.preprocessing == "inside" else preprocess_block(rule.preprocessing)(inputs)
-    model.name = "backbone"
-    return keras.Model(inputs, model(x), name="opened_model")
+    chain = _sequential_chain(model)
+    bases = [layer for layer in chain if isinstance(layer, keras.Model)]
+    if not bases:
+        model.name, chain = "backbone", [model]
+    else:
+        bases[0].name = "backbone"
+    for layer in chain:
+        x = layer(x)
+        if isinstance(x, (list, tuple)) and len(x) == 1:  # Keras 2 models list one output
+            x = x[0]
+    return keras.Model(inputs, x, name="opened_model")
+
+
+def _sequential_chain(model) -> list:
+    """The layers of a Sequential, nested Sequentials opened; [model] for anything else."""
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        return [model]
+    return [inner for layer in model.layers for inner in _sequential_chain(layer)]
 
 
 # Keras 2 -> 3 config differences, fixed in the config text before Keras reads it.

@@ -114,3 +114,7 @@ def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
     assert not panel.cam_box.isHidden()
     expected = np.load(folder / "keras2_scores.npy")[0]  # tf-keras's scores for coffee
     np.testing.assert_allclose(result.scores, expected, atol=1e-5)
+    with qtbot.waitSignal(panel.heatmap_shown, timeout=60000):
+        panel.cam_box.setChecked(True)  # its MobileNet-like base is found inside the file
+    assert panel.view.has_overlay()
+    panel.cam_box.setChecked(False)
