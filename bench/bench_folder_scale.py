@@ -173,11 +173,22 @@ def ray_part(predictor, model_name: str, small: Path, repeat: int = 4) -> None:
     ray = ray_engine.start(num_cpus=os.cpu_count())
     started = time.perf_counter() - start
     try:
-        def on_ray(workers):
-            begin = time.perf_counter()
-            results = ray_engine.classify_files(model_name, files, workers=workers)
+        def on_ray(workers, steady=False):
+            """Images/s from the call to the end, or (``steady``) from the first
+            result to the last: without starting the actors and loading the model."""
+            begin, first = time.perf_counter(), []
+
+            def seen(fraction, message):
+                if fraction > 0 and not first:
+                    first.append((time.perf_counter(), round(fraction * len(files))))
+
+            results = ray_engine.classify_files(model_name, files, workers=workers,
+                                                progress=seen)
+            end = time.perf_counter()
             assert len(results) == len(files) and not any(r.error for r in results)
-            return len(files) / (time.perf_counter() - begin)
+            if steady:
+                return (len(files) - first[0][1]) / (end - first[0][0])
+            return len(files) / (end - begin)
 
         def here():
             begin = time.perf_counter()
@@ -185,8 +196,15 @@ def ray_part(predictor, model_name: str, small: Path, repeat: int = 4) -> None:
             return len(files) / (time.perf_counter() - begin)
 
         on_ray(1)  # warm-up: the code and model reach the workers' caches
-        rates = _median_interleaved({"here": here, "ray 1": lambda: on_ray(1),
-                                     "ray 2": lambda: on_ray(2)})
+        steady = {}
+
+        def both(workers):
+            rate = on_ray(workers)
+            steady.setdefault(workers, []).append(on_ray(workers, steady=True))
+            return rate
+
+        rates = _median_interleaved({"here": here, "ray 1": lambda: both(1),
+                                     "ray 2": lambda: both(2)})
     finally:
         ray.shutdown()
     print(f"Ray Data, local instance ({started:.1f} s to start), {len(files)} files of 256 px, "
@@ -194,3 +212,6 @@ def ray_part(predictor, model_name: str, small: Path, repeat: int = 4) -> None:
     print(f"in-process {rates['here']:.1f} images/s; Ray 1 worker {rates['ray 1']:.1f} "
           f"({rates['ray 1'] / rates['here']:.2f}x), 2 workers {rates['ray 2']:.1f} "
           f"({rates['ray 2'] / rates['here']:.2f}x)")
+    flow = {w: statistics.median(v) for w, v in steady.items()}
+    print(f"Ray once the actors are up (first result to last): 1 worker {flow[1]:.1f}, "
+          f"2 workers {flow[2]:.1f} images/s ({flow[2] / flow[1]:.2f}x of 1 worker)")
