@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
+from core import faults
 from core.folder import best_batch_size, classify_folder, copy_into_class_folders, export
 
 from ..widgets.drop import AcceptsFileDrops
@@ -223,7 +224,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         try:
             export(rows, path)
         except OSError as exc:
-            self._say(f"Could not write '{path}' ({exc.strerror}): choose another place.")
+            self._say(faults.sentence(exc))  # full, read-only, no permission: what to do
             return False
         self._say(f"Exported {len(rows)} rows to {path.name}.")
         return True
