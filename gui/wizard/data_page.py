@@ -286,8 +286,9 @@ class DataPage(QWizardPage):
             item = QListWidgetItem(icon, warning.message)
             item.setData(NAME_ROLE, warning.class_name)
             self.warnings.addItem(item)
-        self.warnings_title.setText(f"Checks: {len(found)} thing(s) to look at (training works "
-                                    "anyway)" if found else "Checks: nothing to fix.")
+        anyway = "" if self.readiness() else " (training works anyway)"
+        self.warnings_title.setText(f"Checks: {len(found)} thing(s) to look at{anyway}"
+                                    if found else "Checks: nothing to fix.")
 
     def warning_messages(self) -> list[str]:
         return [self.warnings.item(row).text() for row in range(self.warnings.count())]
