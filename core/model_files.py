@@ -20,17 +20,13 @@ a uint8 input means preprocessing is inside (this app's models and exports);
 a float input gets a preprocessing mode from the metadata JSON's
 ``preprocessing`` key, else the per-source rule :data:`FLOAT_INPUT_MODE`
 (``tf``: RGB scaled to [-1, 1], as Teachable Machine and most Keras image
-models expect). Keras 2 ``.h5`` files are repaired on the way in
-(:func:`repair_keras2_config`) and always loaded with Keras safe mode on.
+models expect). Keras files load in core.keras_files (Keras 2 ``.h5`` repaired
+on the way in, safe mode always on); the others in core.runtime_files.
 """
 from __future__ import annotations
 
-import copy
 import json
 import re
-import shutil
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +34,8 @@ import numpy as np
 
 from . import paths
 from .bundle import BundleError
-from .model_checks import check_model_file
 from .jobs import Progress, no_progress
+from .model_checks import check_model_file
 
 SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
             ".onnx": "onnx"}
@@ -243,7 +239,10 @@ def load_predictor(ref, progress: Progress = no_progress):
     progress(0.2, f"Opening {model_path.name}")
     check_model_file(model_path)  # a cut or altered file: a sentence before any runtime sees it
     try:
-        predictor = _LOADERS[kind](model_path, labels, meta, progress)
+        if kind in ("keras", "h5"):
+            predictor = _load_keras(model_path, labels, meta, progress)
+        else:
+            predictor = _load_runtime_file(model_path, labels, meta, progress, kind)
     except ModelFileError:
         raise
     except Exception as exc:  # each runtime raises its own kinds for a bad file
@@ -266,7 +265,8 @@ def _float_mode(meta: dict) -> str:
     return mode if mode in MODES else FLOAT_INPUT_MODE
 
 
-def _rule(shape, dtype: str, meta: dict) -> InputRule:
+def input_rule(shape, dtype: str, meta: dict) -> InputRule:
+    """The input rule read from a model's input ``shape`` and ``dtype``, else ``meta``."""
     size = next((int(s) for s in shape[1:3] if isinstance(s, (int, np.integer)) and s > 0),
                 int(meta.get("input_size") or DEFAULT_SIZE))
     inside = dtype == "uint8"
@@ -285,218 +285,19 @@ def _load_keras(path: Path, labels, meta, progress):
 
 
 def open_keras_model(path: Path, meta: dict) -> tuple:
-    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model."""
-    import keras
+    """``(model, rule)`` of a .keras / Keras 2 .h5 file as a uint8-RGB Keras model
+    (core.keras_files.open_keras_model; raises ModelFileError)."""
+    from .keras_files import open_keras_model as open_file
 
-    from .preprocessing import migrate
-
-    try:
-        if path.suffix.lower() in (".h5", ".hdf5"):
-            model = load_keras2_h5(path)
-        else:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    except ModelFileError:
-        raise
-    except Exception as exc:
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-        raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
-                             f"({detail}).") from None
-    model = migrate(model)
-    rule = _rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
-    return uint8_model(model, rule), rule
+    return open_file(path, meta)
 
 
-def uint8_model(model, rule: InputRule):
-    """``model`` as a uint8-RGB model: float inputs get their preprocessing as stock layers
-    in front. The layers keep their weights; a Sequential of models (Teachable Machine's
-    ``[[MobileNet], [Dense, Dense]]``) is laid out as the app's own models are,
-    preprocess -> "backbone" (its first inner model) -> head layers, so Grad-CAM finds
-    its feature maps; any other model becomes the nested layer named "backbone"."""
-    import keras
+def _load_runtime_file(path: Path, labels, meta, progress, kind: str):
+    from . import runtime_files
 
-    from .preprocessing import preprocess_block
-
-    if rule.preprocessing == "inside" and model.input_shape[1] == rule.size:
-        return model
-    inputs = keras.Input((rule.size, rule.size, 3), dtype="uint8", name="image")
-    x = inputs if rule.preprocessing == "inside" else preprocess_block(rule.preprocessing)(inputs)
-    chain = _sequential_chain(model)
-    bases = [layer for layer in chain if isinstance(layer, keras.Model)]
-    if not bases:
-        model.name, chain = "backbone", [model]
-    else:
-        bases[0].name = "backbone"
-    for layer in chain:
-        x = layer(x)
-        if isinstance(x, (list, tuple)) and len(x) == 1:  # Keras 2 models list one output
-            x = x[0]
-    return keras.Model(inputs, x, name="opened_model")
-
-
-def _sequential_chain(model) -> list:
-    """The layers of a Sequential, nested Sequentials opened; [model] for anything else."""
-    import keras
-
-    if not isinstance(model, keras.Sequential):
-        return [model]
-    return [inner for layer in model.layers for inner in _sequential_chain(layer)]
-
-
-# Keras 2 -> 3 config differences, fixed in the config text before Keras reads it.
-def repair_keras2_config(node):
-    """Rewrite a Keras 2 model config (parsed JSON) in place so Keras 3 reads it:
-
-    - ``DepthwiseConv2D`` no longer takes ``groups`` (Teachable Machine's files);
-    - ``BatchNormalization``'s ``axis`` is an int, not a one-element list;
-    - classes saved under a tf_keras / tf.keras module path (``Functional``)
-      are looked up among Keras 3's own.
-    """
-    if isinstance(node, list):
-        for item in node:
-            repair_keras2_config(item)
-        return node
-    if not isinstance(node, dict):
-        return node
-    config = node.get("config")
-    if "class_name" in node and isinstance(config, dict):
-        if node["class_name"] == "DepthwiseConv2D":
-            config.pop("groups", None)
-        axis = config.get("axis")
-        if node["class_name"] == "BatchNormalization" and isinstance(axis, list) \
-                and len(axis) == 1:
-            config["axis"] = axis[0]
-        module = node.get("module")
-        if isinstance(module, str) and not module.startswith("keras."):
-            node.pop("module")
-            node.pop("registered_name", None)
-    for value in node.values():
-        repair_keras2_config(value)
-    return node
-
-
-def load_keras2_h5(path: Path):
-    """A Keras 2 ``.h5`` model in Keras 3: its config repaired, weights as saved, safe mode on."""
-    import h5py
-    import keras
-
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "model.h5"
-        shutil.copyfile(path, copy)
-        with h5py.File(copy, "r+") as f:
-            text = f.attrs.get("model_config")
-            if text is None:
-                raise ModelFileError(f"{path.name} holds weights only, no model; Keras needs "
-                                     "the whole model saved (model.save).")
-            config = json.loads(text.decode("utf-8") if hasattr(text, "decode") else text)
-            f.attrs["model_config"] = json.dumps(repair_keras2_config(config))
-        return keras.saving.load_model(copy, safe_mode=True, compile=False)
-
-
-class RuntimePredictor:
-    """A Predictor for a model that only its own runtime runs (LiteRT, ONNX Runtime,
-    a SavedModel): the same interface as core.inference.Predictor, ``model = None``."""
-
-    litert_path = None  # no Keras model here: no int8 version is made of it
-
-    def __init__(self, runner, rule: InputRule, labels, description: str, runtime: str,
-                 channels_first: bool = False, own_runner=None):
-        self.model = None
-        self._own_runner = own_runner  # threads -> a fresh runner, where sharing would stall
-        self.class_names = list(labels)
-        self.input_size = rule.size
-        self.input_rule = rule
-        self.description = description
-        self.runtime = runtime
-        self.device = "CPU"
-        self.threshold = 0.0
-        self._runner, self._channels_first = runner, channels_first
-        self._lock = threading.Lock()
-        self.output_classes = int(self.predict(np.zeros((1, rule.size, rule.size, 3),
-                                                        np.uint8)).shape[-1])
-
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        images = np.ascontiguousarray(images, dtype=np.uint8)
-        if images.ndim == 3:
-            images = images[None]
-        x = images
-        if self.input_rule.preprocessing != "inside":
-            from .preprocessing import steps
-
-            x = steps(self.input_rule.preprocessing).apply(images)
-        if self._channels_first:
-            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-        with self._lock:
-            return np.asarray(self._runner(x), dtype=np.float32)
-
-    def predict_one(self, image: np.ndarray) -> np.ndarray:
-        return self.predict(image[None])[0]
-
-    def with_own_runtime(self, litert_path=None, threads: int | None = None):
-        """This predictor on a runner of its own (a LiteRT interpreter resizes per batch
-        shape, so a folder job must not share the panels' one); ``litert_path`` is
-        ignored: these models have no int8 version here."""
-        if self._own_runner is None:
-            return self
-        twin = copy.copy(self)
-        twin._lock = threading.Lock()
-        twin._runner = self._own_runner(threads)
-        return twin
-
-
-def _load_tflite(path: Path, labels, meta, progress):
-    from .inference import LiteRT
-
-    runner = LiteRT(path)
-    detail = runner.interpreter.get_input_details()[0]
-    dtype = np.dtype(detail["dtype"]).name
-    # A quantised uint8 input takes raw pixels; int8 and float inputs need preprocessing.
-    rule = _rule(list(detail["shape_signature"]), dtype, meta)
-    return RuntimePredictor(runner, rule, labels, f"{path.name} ({rule.describe()})",
-                            "LiteRT (TFLite file)",
-                            own_runner=lambda threads: LiteRT(path, threads))
-
-
-def _load_onnx(path: Path, labels, meta, progress):
-    try:
-        import onnxruntime
-    except ImportError:
-        raise ModelFileError("Opening .onnx files needs the onnxruntime package: "
-                             "pip install onnxruntime.") from None
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    spec = session.get_inputs()[0]
-    shape = list(spec.shape)
-    channels_first = len(shape) == 4 and shape[1] == 3 and shape[3] != 3
-    nhwc = [shape[0], shape[2], shape[3], shape[1]] if channels_first else shape
-    dtype = "uint8" if spec.type == "tensor(uint8)" else "float32"
-    rule = _rule(nhwc, dtype, meta)
-    name = spec.name
-    return RuntimePredictor(lambda x: session.run(None, {name: x})[0], rule, labels,
-                            f"{path.name} ({rule.describe()})", "ONNX Runtime (CPU)",
-                            channels_first)
-
-
-def _load_savedmodel(path: Path, labels, meta, progress):
-    import tensorflow as tf
-
-    loaded = tf.saved_model.load(str(path))
-    signatures = dict(loaded.signatures)
-    function = signatures.get("serving_default") or next(iter(signatures.values()), None)
-    if function is None:
-        raise ModelFileError(f"{path.name} has no serving signature to call.")
-    name, spec = next(iter(function.structured_input_signature[1].items()))
-    rule = _rule(list(spec.shape), spec.dtype.name, meta)
-
-    def run(x):
-        out = function(**{name: tf.constant(x, spec.dtype)})
-        return next(iter(out.values())).numpy() if isinstance(out, dict) else out.numpy()
-
-    run.keep_alive = loaded  # the loaded object owns the variables
-    return RuntimePredictor(run, rule, labels, f"{path.name} ({rule.describe()})",
-                            "TensorFlow (SavedModel)")
-
-
-_LOADERS = {"keras": _load_keras, "h5": _load_keras, "tflite": _load_tflite,
-            "onnx": _load_onnx, "savedmodel": _load_savedmodel}
+    loader = {"tflite": runtime_files.load_tflite, "onnx": runtime_files.load_onnx,
+              "savedmodel": runtime_files.load_savedmodel}[kind]
+    return loader(path, labels, meta, progress)
 
 
 def load_for_export(ref) -> tuple:

@@ -86,7 +86,9 @@ def converted(keras2_folder, tmp_path_factory):
     import tensorflow as tf
     from tf2onnx import convert
 
-    model = model_files.load_keras2_h5(keras2_folder / "keras_model.h5")
+    from core.keras_files import load_keras2_h5
+
+    model = load_keras2_h5(keras2_folder / "keras_model.h5")
     folder = tmp_path_factory.mktemp("converted")
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     (folder / "tflite").mkdir()
