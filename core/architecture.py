@@ -442,18 +442,42 @@ def _branches(leaves, members) -> int:
 
 # --- the job ----------------------------------------------------------------
 
-def build_model(ref: str, progress: Progress = no_progress):
-    """``(keras_model, name)`` for a registry name (random weights, offline) or a bundle.
+def open_saved(ref: str, progress: Progress = no_progress):
+    """``(model, name, class names)`` of a bundle or a Keras model file (.keras, Keras 2
+    .h5, or a folder holding one), or None when ``ref`` is neither (a backbone name).
 
-    Raises ``UnknownBackbone`` or ``BundleError`` with a sentence.
+    Raises ``BundleError`` / ``ModelFileError`` with a sentence; a .tflite or .onnx
+    file has no Keras graph to show.
     """
     from pathlib import Path
 
-    from . import backbones, bundle
-    if Path(ref).exists() and bundle.is_bundle(ref):
-        progress(0.0, f"Loading {Path(ref).name}…")
-        model, meta = bundle.load(ref)
-        return model, meta.get("name") or Path(ref).name
+    from . import bundle, model_files
+    path = Path(ref)
+    if path.is_dir() and bundle.is_bundle(path):
+        progress(0.0, f"Loading {path.name}…")
+        model, meta = bundle.load(path)
+        return model, path.name, tuple(meta["class_names"])
+    if not model_files.is_model_ref(path):
+        return None
+    found, kind = model_files.locate(path)
+    if kind not in ("keras", "h5"):
+        raise model_files.ModelFileError(
+            f"{found.name} is a {kind} file: it holds no Keras layer graph to show as blocks. "
+            "Open the .keras or .h5 model it was exported from, or its bundle.")
+    progress(0.0, f"Loading {found.name}…")
+    model, _ = model_files.open_keras_model(found, model_files.metadata_beside(found))
+    labels = model_files.find_labels(found)
+    return model, found.stem, tuple(labels or ())
+
+
+def build_model(ref: str, progress: Progress = no_progress):
+    """``(keras_model, name)`` for a backbone name (random weights, offline), a bundle
+    or a Keras model file. Raises ``UnknownBackbone`` or ``BundleError`` with a sentence.
+    """
+    saved = open_saved(ref, progress)
+    if saved is not None:
+        return saved[0], saved[1]
+    from . import backbones
     spec = backbones.get(ref)
     progress(0.0, f"Building {spec.name}…")
     from . import models

@@ -36,15 +36,15 @@ class Explorer:
 
 def load_model(ref: str, progress: Progress = no_progress,
                should_stop: ShouldStop = never_stop) -> Explorer:
-    """A backbone name (ImageNet weights when on this computer, else random) or a bundle."""
-    from pathlib import Path
+    """A backbone name (ImageNet weights when on this computer, else random), a bundle
+    or a Keras model file."""
+    from . import backbones
+    from .architecture import open_saved
 
-    from . import backbones, bundle
-    if Path(ref).exists() and bundle.is_bundle(ref):
-        progress(0.1, f"Loading {Path(ref).name}…")
-        model, meta = bundle.load(ref)
-        return Explorer(model, describe(model, Path(ref).name), True,
-                        tuple(meta["class_names"]))
+    saved = open_saved(ref, progress)
+    if saved is not None:
+        model, name, class_names = saved
+        return Explorer(model, describe(model, name), True, class_names)
     from . import models
     from .classify import imagenet_class_names
     from .weights import WeightsMissing

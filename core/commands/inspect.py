@@ -1,7 +1,8 @@
 """``python main.py inspect MODEL``: a model as the blocks its family is known for.
 
-MODEL is a backbone name (built with random weights, so it works offline) or
-a model bundle. Text lists each block with its kind, parameters, MACs and
+MODEL is a backbone name (built with random weights, so it works offline), a
+model bundle, or a Keras model file (.keras, Keras 2 .h5 such as Teachable
+Machine's). Text lists each block with its kind, parameters, MACs and
 output shape; ``--format json`` prints one document (see core.architecture);
 ``--svg FILE`` also draws the block diagram.
 """
@@ -16,7 +17,8 @@ from . import EXIT_OK, SetupError, StderrProgress
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "inspect", help="show a model's blocks (stem, residual, inception, ...) with shapes")
-    parser.add_argument("model", metavar="MODEL", help="a backbone name or a bundle folder")
+    parser.add_argument("model", metavar="MODEL",
+                        help="a backbone name, a bundle folder or a .keras/.h5 file")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--layers", action="store_true",
                         help="list each block's layers too (text and JSON)")

@@ -24,13 +24,18 @@ class ModelPicker(QWidget):
             self.combo.addItem(spec.name, spec.name)
         self.open_button = QPushButton("Open bundle…")
         self.open_button.setToolTip("Look inside a model you trained (a bundle folder)")
+        self.file_button = QPushButton("Open file…")
+        self.file_button.setToolTip("Look inside a Keras model file (.keras, or a Keras 2 .h5 "
+                                    "such as Teachable Machine's)")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.combo, 1)
         row.addWidget(self.open_button)
+        row.addWidget(self.file_button)
         self.set_ref(initial)
         self.combo.activated.connect(lambda _: self.chosen.emit(self.ref()))
         self.open_button.clicked.connect(self._open_bundle)
+        self.file_button.clicked.connect(self._open_file)
 
     def ref(self) -> str:
         return self.combo.currentData()
@@ -38,7 +43,7 @@ class ModelPicker(QWidget):
     def set_ref(self, ref: str) -> None:
         index = self.combo.findData(ref)
         if index < 0:
-            self.combo.addItem(f"{Path(ref).name} (bundle)", ref)
+            self.combo.addItem(_label(ref), ref)
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
 
@@ -52,6 +57,18 @@ class ModelPicker(QWidget):
         if folder:
             self.set_ref(folder)
             self.chosen.emit(folder)
+
+    def _open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a Keras model", "",
+                                              "Keras models (*.keras *.h5 *.hdf5)")
+        if path:
+            self.set_ref(path)
+            self.chosen.emit(path)
+
+
+def _label(ref: str) -> str:
+    path = Path(ref)
+    return f"{path.name} (bundle)" if path.is_dir() else path.name
 
 
 class ArchitectureLoader(QObject):

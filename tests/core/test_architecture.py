@@ -210,3 +210,26 @@ def test_a_saved_bundle_is_inspected_with_its_head_and_feature_maps(tmp_path_fac
     for b in explorer.arch.blocks:
         assert list(maps[b.name].shape) == b.output_shape
     assert np.isclose(maps[arch.blocks[-1].name].sum(), 1.0, atol=1e-4)  # softmax scores
+
+
+def test_a_keras_model_file_is_inspected_with_its_labels(tmp_path):
+    """A plain .keras file (preprocessing not inside: the app puts it in front)."""
+    import keras
+
+    from core.architecture import inspect
+    from core.bundle import BundleError
+    from core.feature_maps import load_model
+    from core.scratch import LeNet5
+
+    base = LeNet5(include_top=False, input_shape=(32, 32, 3))
+    outputs = keras.layers.Dense(2, activation="softmax", name="classes")(base.output)
+    model = keras.Model(base.input, outputs)
+    model.save(tmp_path / "parts.keras")
+    (tmp_path / "labels.txt").write_text("0 bolt\n1 nut\n")
+    arch = inspect(str(tmp_path / "parts.keras"))
+    assert arch.name == "parts" and arch.params == model.count_params()
+    assert arch.blocks[-1].name == "classes" and arch.blocks[-1].kind == "head"
+    assert load_model(str(tmp_path / "parts.keras")).class_names == ("bolt", "nut")
+    (tmp_path / "parts.tflite").write_bytes(b"not really")
+    with pytest.raises(BundleError, match="no Keras layer graph"):
+        inspect(str(tmp_path / "parts.tflite"))
