@@ -335,7 +335,7 @@ def _measure(row: Row, result, train_items, config, progress, should_stop) -> No
         predictor = make_predictor(model, list(result.class_names), key)
     ips = measure_speed(predictor, should_stop=should_stop)
     row.images_per_second = round(ips, 1)
-    row.latency_ms = round(1000.0 / ips, 2)
+    row.latency_ms = float(f"{1000.0 / ips:.3g}")  # 3 significant digits: 0.0315, 12.4
 
 
 def _mb(size_bytes: int) -> float:
