@@ -18,49 +18,16 @@ Keras is not imported here; ``inspect`` (a core job) builds the model.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
 from .arch_graph import PREPROCESS_NAME, Leaf, cut_points, depth, flatten
+from .arch_kinds import (branches, is_plain_stage, kernels, kind_of, layer_key,
+                         skip_path)
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
 KINDS = ("stem", "conv", "pool", "residual", "inception", "inverted_residual",
          "dense_block", "transition", "dense", "head", "other")
 STRUCTURED = {"residual", "inception", "inverted_residual", "dense_block", "transition"}
-
-# Block-name prefixes of keras.applications (and the app's own models); first match wins.
-_KEY_PATTERNS = [re.compile(p) for p in (
-    r"^(block(?:35|17|8)_\d+)(?:_|$)",      # InceptionResNetV2
-    r"^(conv\d+_block\d+)_",                # ResNet, ResNetV2, DenseNet
-    r"^(block_\d+)_",                       # MobileNetV2
-    r"^(block\d+[a-z])_",                   # EfficientNet, EfficientNetV2, Lite
-    r"^(block\d+)_",                        # VGG, Xception
-    r"^(expanded_conv(?:_\d+)?)_",          # MobileNetV2's first block, MobileNetV3
-    r"^(mixed\d+)$",                        # InceptionV3 (the module's concatenation)
-    r"^(.+_stage_\d+_block_\d+)_",          # ConvNeXt
-    r"^(conv\d+|pool\d+|stem|top)_",        # ResNet / DenseNet stem and transitions, EfficientNet
-)]
-_MOBILENET = re.compile(r"^conv_(?:dw|pw)_(\d+)")
-_NASNET = re.compile(r"(?:normal|reduction|adjust)_.*?_((?:stem_|reduce_)?\d+)$")
-
-
-def layer_key(name: str) -> str | None:
-    """The block a layer's name places it in, or None when the name says nothing."""
-    for pattern in _KEY_PATTERNS:
-        m = pattern.match(name)
-        if m:
-            return m.group(1)
-    m = _MOBILENET.match(name)
-    if m:
-        return f"conv_block_{m.group(1)}"
-    m = _NASNET.search(name)
-    if m:
-        cell = m.group(1)
-        kind = "stem" if cell.startswith("stem") else "reduction" if cell.startswith("reduce") \
-            else "normal"
-        return f"{kind}_cell_{cell.split('_')[-1]}"
-    return None
-
 
 @dataclass
 class Layer:
@@ -223,89 +190,14 @@ def _body_groups(leaves, units) -> list[_Group]:
     return groups
 
 
-def _merges(leaves, members) -> list[Leaf]:
-    return [leaves[i] for i in members if leaves[i].merge_kind]
-
-
-def _kernels(leaves, members) -> list[Leaf]:
-    return [leaves[i] for i in members if leaves[i].is_kernel]
-
-
-def _entry_channels(leaves, members) -> int:
-    inside = set(members)
-    for i in members:
-        for p in leaves[i].parents:
-            if p not in inside:
-                return leaves[p].channels
-    return 0
-
-
-def _kind(leaves, g: _Group) -> str:
-    members = g.members
-    merges = {m.merge_kind for m in _merges(leaves, members)}
-    kernels = _kernels(leaves, members)
-    if "concat" in merges:
-        return "dense_block" if _concat_reads_entry(leaves, members) else "inception"
-    if "add" in merges:
-        return "inverted_residual" if _inverted(leaves, members) else "residual"
-    if _inverted(leaves, members):
-        return "inverted_residual"
-    pools = [leaves[i] for i in members if leaves[i].is_pool]
-    if (len(kernels) == 1 and kernels[0].kernel_size in ((1, 1), (1,)) and pools
-            and "Average" in pools[-1].type):
-        return "transition"
-    if not kernels:
-        return "pool" if pools else "other"
-    return "conv"
-
-
-def _inverted(leaves, members) -> bool:
-    """An MBConv: expanded inside (depthwise wider than the output), then projected."""
-    out_channels = leaves[members[-1]].channels
-    depthwise = [leaves[i] for i in members if leaves[i].type.startswith("DepthwiseConv")]
-    kernels = _kernels(leaves, members)
-    if depthwise:
-        # A linear bottleneck: a 1x1 projection after the depthwise, with no
-        # activation after it. MobileNet v1's 1x1 after each depthwise is activated.
-        last = kernels[-1]
-        after = members[members.index(_index(leaves, last)) + 1:]
-        return (last.type.startswith("Conv2D") and last.kernel_size == (1, 1)
-                and not any(_is_activation(leaves[i]) for i in after))
-    if len(kernels) >= 2 and kernels[-1].type.startswith("Conv") \
-            and kernels[-1].kernel_size == (1, 1):
-        inner = max(k.channels for k in kernels[:-1])
-        return inner > out_channels and inner > _entry_channels(leaves, members)
-    return False
-
-
-def _index(leaves, leaf) -> int:
-    return next(i for i, x in enumerate(leaves) if x is leaf)
-
-
-_ACTIVATIONS = ("ReLU", "Activation", "LeakyReLU", "ELU", "PReLU", "Softmax")
-
-
-def _is_activation(leaf) -> bool:
-    return leaf.type in _ACTIVATIONS
-
-
-def _concat_reads_entry(leaves, members) -> bool:
-    """DenseNet: the concatenation keeps the block's own input as one of its parts."""
-    inside = set(members)
-    for m in _merges(leaves, members):
-        if m.merge_kind == "concat" and any(p not in inside for p in m.parents):
-            return True
-    return False
-
-
 def _classify(leaves, groups: list[_Group]) -> list[_Group]:
     out: list[_Group] = []
     for g in groups:
         if g.kind:
             out.append(g)
             continue
-        g.kind = _kind(leaves, g)
-        if g.kind == "conv" and _is_plain_stage(leaves, g.members):
+        g.kind = kind_of(leaves, g.members)
+        if g.kind == "conv" and is_plain_stage(leaves, g.members):
             out += _split_per_layer(leaves, g.members)
         elif g.kind == "dense_block" and out and out[-1].kind == "dense_block" \
                 and _stage_of(out[-1].key) == _stage_of(g.key):
@@ -317,14 +209,6 @@ def _classify(leaves, groups: list[_Group]) -> list[_Group]:
 
 def _stage_of(key: str | None) -> str | None:
     return key.split("_block")[0] if key and "_block" in key else key
-
-
-def _is_plain_stage(leaves, members) -> bool:
-    """VGG's ``block1`` names a stage of conv layers: show each conv on its own."""
-    kernels = _kernels(leaves, members)
-    has_pool = any(leaves[i].is_pool for i in members)
-    separable = any(k.is_depthwise for k in kernels)
-    return not separable and (len(kernels) >= 2 or (kernels and has_pool))
 
 
 def _split_per_layer(leaves, members) -> list[_Group]:
@@ -342,7 +226,7 @@ def _split_per_layer(leaves, members) -> list[_Group]:
 def _stem(leaves, groups: list[_Group]) -> list[_Group]:
     """Everything before the first family block is the stem (when the model has such blocks)."""
     def structured(g):
-        return g.kind in STRUCTURED or any(k.is_depthwise for k in _kernels(leaves, g.members))
+        return g.kind in STRUCTURED or any(k.is_depthwise for k in kernels(leaves, g.members))
 
     first = next((i for i, g in enumerate(groups) if structured(g)), None)
     start = 1 if groups and groups[0].kind == "other" and groups[0].name == "input" else 0
@@ -412,32 +296,8 @@ def _blocks(leaves, groups: list[_Group]) -> list[Block]:
         out = leaves[g.members[-1]]
         blocks.append(Block(g.name, g.kind, sum(x.params for x in layers),
                             sum(x.macs for x in layers), list(out.output_shape), inputs,
-                            layers, _skip(leaves, g.members), _branches(leaves, g.members)))
+                            layers, skip_path(leaves, g.members), branches(leaves, g.members)))
     return blocks
-
-
-def _skip(leaves, members) -> list[str] | None:
-    """Layers on the skip path of the block's last sum ([] for identity)."""
-    inside = set(members)
-    merges = _merges(leaves, members)
-    adds = [m for m in merges if m.merge_kind == "add"]
-    if not adds or merges[-1] is not adds[-1]:  # NASNet: sums inside branches, then a concat
-        return None
-    paths = []
-    for start in adds[-1].parents:
-        path, i = [], start
-        while i in inside and leaves[i].merge_kind is None:
-            path.append(leaves[i].name)
-            if not leaves[i].parents:
-                break
-            i = leaves[i].parents[0]
-        paths.append(list(reversed(path)))
-    return min(paths, key=len)
-
-
-def _branches(leaves, members) -> int:
-    merges = [m for m in _merges(leaves, members) if m.merge_kind == "concat"]
-    return max((len(m.parents) for m in merges), default=1)
 
 
 # --- the job ----------------------------------------------------------------
