@@ -12,9 +12,12 @@ the same settings and measures what it costs:
 
 Each :class:`Row` holds validation accuracy, macro F1, parameters, the model's
 LiteRT file size (float and int8), batch-1 latency on the runtime Classify uses
-(:func:`core.inference.make_predictor`), images/s, embedding and training time
-and the worst class. Sizes depend only on the architecture, so they are
-measured once per (backbone, input size, classes) and remembered.
+(LiteRT/XNNPACK on a CPU; :func:`core.inference.make_predictor` elsewhere),
+images/s, embedding and training time and the worst class. For a pretrained
+backbone the float file timed and weighed is the feature extractor converted
+for the embeddings plus its head's bytes (:func:`_runtime_file`). Sizes depend
+only on the architecture, so they are measured once per (backbone, input
+size, classes) and remembered.
 
 A comparison of a :class:`core.dataset.Project` is saved in the project
 (``comparison.json``, atomically) and read back by :func:`load`.
@@ -310,19 +313,19 @@ def _fill_scores(row: Row, result) -> None:
 
 def _measure(row: Row, result, train_items, config, progress, should_stop) -> None:
     """Sizes (once per architecture, remembered) and batch-1 latency (every run)."""
-    from .inference import Predictor, device_description, litert_file, make_predictor
+    from .inference import Predictor, device_description, make_predictor
     from .speeds import measure_speed
 
     model = result.model
     classes = len(result.class_names)
     key = f"compare|{row.backbone}|{row.input_size}|{classes}"
     progress(0.0, "Measuring model size")
-    tflite = litert_file(model, key)
+    tflite, head_bytes = _runtime_file(row, model, key)
     known = _remembered_sizes().get(key)
     if known is None or (config.int8 and known.get("size_int8_mb") is None):
         check_stop(should_stop)
         progress(0.3, "Measuring the int8 model size (once per backbone)")
-        known = {"size_mb": _mb(tflite.stat().st_size),
+        known = {"size_mb": _mb(tflite.stat().st_size + head_bytes),
                  "size_int8_mb": _int8_size(model, [p for p, _ in train_items], row.input_size)
                  if config.int8 else None}
         _remember_sizes(key, known)
@@ -336,6 +339,24 @@ def _measure(row: Row, result, train_items, config, progress, should_stop) -> No
     ips = measure_speed(predictor, should_stop=should_stop)
     row.images_per_second = round(ips, 1)
     row.latency_ms = float(f"{1000.0 / ips:.3g}")  # 3 significant digits: 0.0315, 12.4
+
+
+def _runtime_file(row: Row, model, key: str) -> tuple[Path, int]:
+    """(LiteRT file to time and weigh, bytes to add for what it lacks).
+
+    A pretrained backbone's full model is its feature extractor (already
+    converted for the embeddings) plus a Dense head: under 0.01% of the
+    multiply-adds and ``4 * head parameters`` bytes, so the extractor's file
+    stands in for it and the full model is not converted a second time (about
+    10 s per backbone here). Otherwise the full model is converted once per key.
+    """
+    from .embeddings import litert_extractor
+    from .inference import litert_file
+
+    extractor = litert_extractor(row.backbone, row.input_size) if row.pretrained else None
+    if extractor is not None:
+        return extractor, 4 * model.get_layer("head").count_params()
+    return litert_file(model, key), 0
 
 
 def _mb(size_bytes: int) -> float:

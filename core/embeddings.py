@@ -50,6 +50,12 @@ def cache_key(backbone: str, input_size: int, weights_choice="imagenet") -> str 
     return f"v{CACHE_VERSION}:{spec.name}:{input_size}:{weights.identity(spec)}"
 
 
+def litert_extractor(backbone: str, input_size: int) -> Path | None:
+    """The cached LiteRT feature extractor of (backbone, size), if one was converted."""
+    file = _Cache(cache_key(backbone, input_size)).litert_file
+    return file if file is not None and file.is_file() else None
+
+
 @dataclass
 class Embeddings:
     """``vectors`` (N, F) float32 in input order; rows of ``failed`` are zeros.
