@@ -27,6 +27,9 @@ def register(subparsers) -> None:
     parser.add_argument("--speed", choices=("float", "int8"), default="float",
                         help="int8: faster on a CPU; how often it agrees with float on its "
                              "calibration images is printed first")
+    parser.add_argument("--calibration-images", metavar="FOLDER", type=Path,
+                        help="calibrate int8 on these images (a model's project images); "
+                             "default: the sample photos shipped with the app")
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
                         help="'ray' runs the job on Ray Data (pip install -r requirements-scale.txt)")
     parser.add_argument("--ray-address", metavar="ADDR",
@@ -49,7 +52,7 @@ def run(args) -> int:
     else:
         predictor = _load(args.model)
         if args.speed == "int8":
-            predictor = _int8(predictor)
+            predictor = _int8(predictor, args.calibration_images)
         threshold = args.threshold if args.threshold is not None else predictor.threshold
         batch_size = args.batch_size or best_batch_size(predictor)
         results = classify_files(predictor, files, args.top_k, threshold, batch_size,
@@ -67,11 +70,14 @@ def run(args) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _int8(predictor):
+def _int8(predictor, folder: Path | None):
     from ..int8 import Int8Unavailable, int8_predictor, int8_version
 
+    calibration = find_images([folder]) if folder else None
+    if folder and not calibration:
+        raise SetupError(f"no images found in {folder} to calibrate int8 on")
     try:
-        version = int8_version(predictor, progress=StderrProgress())
+        version = int8_version(predictor, calibration, progress=StderrProgress())
     except Int8Unavailable as exc:
         raise SetupError(str(exc)) from None
     print(f"{version.describe()}.", file=sys.stderr)

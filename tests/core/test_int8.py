@@ -47,3 +47,13 @@ def test_classify_speed_int8_says_the_agreement_first(version, photos, capsys):
     out = capsys.readouterr()
     assert f"{version.agreement:.0%} of the {version.images} sample photos" in out.err
     assert json.loads(out.out)[0]["predictions"][0]["label"] == "espresso"
+
+
+def test_classify_int8_calibrates_on_the_images_given(version, photos, capsys):
+    from core import paths
+    from core.commands import run
+
+    samples = paths.resources_dir() / "samples"  # the same images: the version made above
+    assert run(["classify", str(photos["coffee"]), "--speed", "int8", "--format", "json",
+                "--calibration-images", str(samples)]) == 0
+    assert f"of the {version.images} project images it was calibrated on" in capsys.readouterr().err
