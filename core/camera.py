@@ -304,7 +304,7 @@ def capture_frames(capture: Capture, save, every: int, snap: threading.Event, on
 
 def classify_frame(predictor, frame: Frame, k: int, threshold: float) -> list[Prediction]:
     """Top-k predictions for one frame, fitted the way the model was evaluated."""
-    image = fit_square(frame.image, predictor.input_size)
+    image = fit_square(frame.image, predictor.input_size, fraction=predictor.crop_fraction)
     return top_k(predictor.predict_one(image), predictor.class_names, k, threshold)
 
 

@@ -91,5 +91,6 @@ def classify_image(predictor, path, progress: Progress = no_progress,
 
     rgb = load_rgb(path, at_least=DISPLAY_SHORT_SIDE)
     check_stop(should_stop)
-    scores = predictor.predict_one(load_for_model(path, predictor.input_size))
+    scores = predictor.predict_one(load_for_model(path, predictor.input_size,
+                                                  fraction=predictor.crop_fraction))
     return ImageScores(Path(path), rgb, scores)

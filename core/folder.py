@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import paths
-from .images import ImageError, PixelBudget, load_for_model
+from .images import CROP_FRACTION, ImageError, PixelBudget, load_for_model
 from .inference import Prediction, top_k, unknown_below
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 
@@ -63,10 +63,11 @@ class FileResult:
                 "error": self.error}
 
 
-def decode_for_model(path: Path, size: int, budget: PixelBudget | None = None):
+def decode_for_model(path: Path, size: int, budget: PixelBudget | None = None,
+                     fraction: float = CROP_FRACTION):
     """``load_for_model`` that returns the ImageError instead of raising it."""
     try:
-        return load_for_model(path, size, budget)
+        return load_for_model(path, size, budget, fraction)
     except ImageError as exc:
         return exc
 
@@ -79,15 +80,17 @@ def iter_classify(predictor, files: list[Path], k: int = 5, threshold: float = 0
     Only the next batch is decoded ahead, so a cancel waits for at most the
     files already being decoded, never for the whole folder.
     """
-    size, budget = predictor.input_size, PixelBudget()
+    size, budget, fraction = predictor.input_size, PixelBudget(), predictor.crop_fraction
     batches = [files[i:i + batch_size] for i in range(0, len(files), batch_size)]
     with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
         ahead: list[Future] = []
         try:
             for n, batch in enumerate(batches):
-                current = ahead or [pool.submit(decode_for_model, p, size, budget) for p in batch]
+                current = ahead or [pool.submit(decode_for_model, p, size, budget, fraction)
+                                    for p in batch]
                 upcoming = batches[n + 1] if n + 1 < len(batches) else []
-                ahead = [pool.submit(decode_for_model, p, size, budget) for p in upcoming]
+                ahead = [pool.submit(decode_for_model, p, size, budget, fraction)
+                         for p in upcoming]
                 check_stop(should_stop)
                 decoded = [f.result() for f in current]
                 yield score_batch(predictor, batch, decoded, k, threshold)

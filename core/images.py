@@ -140,16 +140,18 @@ def _reduction(path: Path, data: np.ndarray, at_least: int | None) -> tuple[int,
     return 1, width * height
 
 
-def fit_square(rgb: np.ndarray, size: int, crop: bool = True) -> np.ndarray:
-    """Resize to ``size`` x ``size`` the way the backbones were evaluated.
+def fit_square(rgb: np.ndarray, size: int, crop: bool = True,
+               fraction: float = CROP_FRACTION) -> np.ndarray:
+    """Resize to ``size`` x ``size`` the way the model was evaluated.
 
-    With ``crop`` the shorter side goes to ``size / CROP_FRACTION`` and the
-    centre is cut out; without it the whole image is stretched.
+    With ``crop`` the shorter side goes to ``size / fraction`` and the centre
+    is cut out (``fraction`` 1: the largest centre square, as Teachable
+    Machine does); without it the whole image is stretched.
     """
     if not crop:
         return _resize(rgb, size, size)
     h, w = rgb.shape[:2]
-    short = short_side_for(size)
+    short = short_side_for(size, fraction)
     scale = short / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     resized = _resize(rgb, nw, nh)
@@ -163,19 +165,21 @@ def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(rgb, (width, height), interpolation=interp)
 
 
-def load_for_model(path, size: int, budget: PixelBudget | None = None) -> np.ndarray:
+def load_for_model(path, size: int, budget: PixelBudget | None = None,
+                   fraction: float = CROP_FRACTION) -> np.ndarray:
     """Decode and fit one file: (size, size, 3) uint8, or ImageError.
 
     A JPEG is decoded at the smallest scale that still covers the shorter
     side :func:`fit_square` resizes to, so the result matches a full decode
     to within resampling noise.
     """
-    return fit_square(load_rgb(path, short_side_for(size), budget), size)
+    return fit_square(load_rgb(path, short_side_for(size, fraction), budget), size,
+                      fraction=fraction)
 
 
-def short_side_for(size: int) -> int:
+def short_side_for(size: int, fraction: float = CROP_FRACTION) -> int:
     """The shorter side, in pixels, :func:`fit_square` resizes to for ``size``."""
-    return max(1, round(size / CROP_FRACTION))
+    return max(1, round(size / fraction))
 
 
 def find_images(paths: Iterable, recursive: bool = True) -> list[Path]:

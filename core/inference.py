@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import paths
+from .images import CROP_FRACTION
 from .jobs import Progress, no_progress
 
 
@@ -162,8 +163,12 @@ class Predictor:
 
     Thread-safe: one call runs at a time. ``runtime`` names what runs it,
     ``device`` where ("CPU" or the GPU's name); ``threshold`` is the model's
-    own "unknown" threshold (a trained bundle's; 0 for ImageNet backbones).
+    own "unknown" threshold (a trained bundle's; 0 for ImageNet backbones);
+    ``crop_fraction`` how much of an image's centre it was made to see
+    (core.images.fit_square).
     """
+
+    crop_fraction = CROP_FRACTION
 
     def __init__(self, model, class_names: list[str], litert_path: Path | None = None,
                  description: str = "", runner: tuple | None = None):

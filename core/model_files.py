@@ -34,6 +34,7 @@ import numpy as np
 
 from . import paths
 from .bundle import BundleError
+from .images import CROP_FRACTION
 from .jobs import Progress, no_progress
 from .model_checks import check_model_file
 
@@ -43,6 +44,7 @@ SAVEDMODEL_FILE = "saved_model.pb"
 LABEL_FILES = ("labels.txt",)
 META_FILES = ("model.json", "metadata.json")
 FLOAT_INPUT_MODE = "tf"
+FLOAT_INPUT_CROP = 1.0
 DEFAULT_SIZE = 224  # when the file leaves the input size open
 
 
@@ -63,17 +65,20 @@ class LabelsMissing(ModelFileError):
 
 @dataclass(frozen=True)
 class InputRule:
-    """How images reach the model: ``size`` px square, ``dtype``, and ``preprocessing``
-    ("inside" or a core.preprocessing mode applied before the model)."""
+    """How images reach the model: ``size`` px square, ``dtype``, ``preprocessing``
+    ("inside" or a core.preprocessing mode applied before the model) and ``crop``,
+    the share of the image's shorter side it sees (core.images.fit_square)."""
 
     size: int
     dtype: str
     preprocessing: str
+    crop: float = CROP_FRACTION
 
     def describe(self) -> str:
         where = ("preprocessing inside the model" if self.preprocessing == "inside"
                  else f"preprocessing '{self.preprocessing}' applied before it")
-        return f"{self.size} px {self.dtype} input, {where}"
+        seen = "the largest centre square" if self.crop == 1 else f"the centre {self.crop:.1%}"
+        return f"{self.size} px {self.dtype} input, {where}, {seen}"
 
 
 # --------------------------------------------------------------------------
@@ -270,7 +275,10 @@ def input_rule(shape, dtype: str, meta: dict) -> InputRule:
     size = next((int(s) for s in shape[1:3] if isinstance(s, (int, np.integer)) and s > 0),
                 int(meta.get("input_size") or DEFAULT_SIZE))
     inside = dtype == "uint8"
-    return InputRule(size, dtype, "inside" if inside else _float_mode(meta))
+    # A float-input model from elsewhere (Teachable Machine's snippet: ImageOps.fit)
+    # sees the largest centre square; this app's own models, its evaluation crop.
+    crop = float(meta.get("crop_fraction") or (CROP_FRACTION if inside else FLOAT_INPUT_CROP))
+    return InputRule(size, dtype, "inside" if inside else _float_mode(meta), crop)
 
 
 def _load_keras(path: Path, labels, meta, progress):
@@ -280,6 +288,7 @@ def _load_keras(path: Path, labels, meta, progress):
     key = f"file|{paths.file_hash(path)}|{rule}"
     predictor = make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress)
     predictor.input_rule = rule
+    predictor.crop_fraction = rule.crop
     predictor.output_classes = int(model.output_shape[-1])
     return predictor
 

@@ -141,7 +141,8 @@ class _Classifier:
         from .folder import decode_for_model, score_batch
 
         files = [Path(p) for p in batch["path"]]
-        decoded = [decode_for_model(p, self.predictor.input_size) for p in files]
+        decoded = [decode_for_model(p, self.predictor.input_size,
+                                    fraction=self.predictor.crop_fraction) for p in files]
         results = score_batch(self.predictor, files, decoded, self.k, self.threshold)
         return {"index": batch["index"],
                 "predictions": np.array([json.dumps([[p.label, p.score] for p in r.predictions])

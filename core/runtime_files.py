@@ -34,6 +34,7 @@ class RuntimePredictor:
         self.runtime = runtime
         self.device = "CPU"
         self.threshold = 0.0
+        self.crop_fraction = rule.crop
         self._runner, self._channels_first = runner, channels_first
         self._lock = threading.Lock()
         self.output_classes = int(self.predict(np.zeros((1, rule.size, rule.size, 3),

@@ -4,9 +4,12 @@ tf-keras (the Keras 2 still on PyPI) writes ``keras_model.h5`` the way
 Teachable Machine's export does: a MobileNet-like Sequential with
 DepthwiseConv2D layers (whose config carries the ``groups`` keyword Keras 3
 refuses), float input scaled to [-1, 1], and a ``labels.txt`` of ``0 name``
-lines. The same process scores the session's photos (``keras2_scores.npy``,
-in the ``photos`` fixture's order) with tf-keras, the file's own runtime, and
-writes ``lambda.h5`` (a Lambda layer: code in a file, refused in safe mode).
+lines. The same process scores the session's photos with tf-keras, the
+file's own runtime: ``keras2_scores.npy`` on arrays decoded here, and
+``tm_scores.npy`` on the photo files read the way Teachable Machine's own
+snippet reads them (PIL, ``ImageOps.fit``: the largest centre square, then
+224 -> here 96 px), both in the ``photos`` fixture's order. It also writes
+``lambda.h5`` (a Lambda layer: code in a file, refused in safe mode).
 Made once per test session.
 """
 from __future__ import annotations
@@ -26,7 +29,7 @@ import sys
 import numpy as np
 import tf_keras as k2
 L = k2.layers
-out, images = sys.argv[1], np.load(sys.argv[2])
+out, images, files = sys.argv[1], np.load(sys.argv[2]), sys.argv[3:]
 def base():
     inp = L.Input((96, 96, 3))
     x = L.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(inp)
@@ -43,6 +46,11 @@ model = k2.Sequential([k2.Sequential([base()], name="sequential_1"),
 model.build((None, 96, 96, 3))
 model.save(out + "/keras_model.h5")
 np.save(out + "/keras2_scores.npy", model.predict(images / 127.5 - 1, verbose=0))
+from PIL import Image, ImageOps
+def teachable(path):  # Teachable Machine's snippet, at this model's size
+    image = ImageOps.fit(Image.open(path).convert("RGB"), (96, 96), Image.Resampling.LANCZOS)
+    return np.asarray(image).astype(np.float32) / 127.5 - 1
+np.save(out + "/tm_scores.npy", model.predict(np.stack([teachable(f) for f in files]), verbose=0))
 inp = L.Input((4,))
 k2.Model(inp, L.Lambda(lambda t: t * 2)(inp)).save(out + "/lambda.h5")
 """
@@ -59,8 +67,8 @@ def teachable_folder(tmp_path_factory, photos):
         (folder / "maker.py").write_text(KERAS2)
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
         run = subprocess.run([sys.executable, str(folder / "maker.py"), str(folder),
-                              str(folder / "images.npy")], capture_output=True, text=True,
-                             timeout=300, env=env)
+                              str(folder / "images.npy"), *map(str, photos.values())],
+                             capture_output=True, text=True, timeout=300, env=env)
         assert run.returncode == 0, run.stderr[-3000:]
         (folder / "labels.txt").write_text("".join(f"{i} {n}\n" for i, n in enumerate(LABELS)))
         _made["folder"] = folder

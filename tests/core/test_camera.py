@@ -102,6 +102,7 @@ def test_live_classification_of_a_video(video, default_predictor):
 def test_newest_frame_wins_when_the_model_is_slow(video, default_predictor):
     class Slow:
         input_size, class_names = default_predictor.input_size, default_predictor.class_names
+        crop_fraction = default_predictor.crop_fraction
 
         def predict_one(self, image):
             time.sleep(0.1)
@@ -168,7 +169,7 @@ def test_a_paused_video_keeps_its_place(video):
 class _Echo:
     """A stand-in predictor: two classes, scored by mean brightness."""
 
-    input_size = 8
+    input_size, crop_fraction = 8, 1.0
     class_names = ["dark", "bright"]
 
     def predict_one(self, image):

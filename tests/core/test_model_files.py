@@ -42,6 +42,7 @@ def test_a_keras2_h5_with_depthwise_layers_opens_and_scores_like_tf_keras(keras2
     predictor = load_predictor(str(keras2_folder / "keras_model.h5"))
     assert predictor.class_names == LABELS and predictor.input_size == SIZE
     assert predictor.input_rule.preprocessing == "tf" and predictor.model is not None
+    assert predictor.crop_fraction == 1.0  # Teachable Machine's largest centre square
     expected = np.load(keras2_folder / "keras2_scores.npy")
     np.testing.assert_allclose(predictor.predict(photo_batch), expected, atol=1e-5)
 
@@ -54,9 +55,11 @@ def test_classify_command_opens_a_keras2_file(keras2_folder, photos):
                          env=env, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-2000:]
     (entry,) = json.loads(run.stdout)
-    expected = np.load(keras2_folder / "keras2_scores.npy")[0]  # coffee comes first
+    # What Teachable Machine's own snippet makes of the same file (coffee comes first),
+    # to within the two resamplers' difference (1e-4 here; the 87.5% crop is 1.6e-3 off).
+    expected = np.load(keras2_folder / "tm_scores.npy")[0]
     assert entry["predictions"][0]["label"] == LABELS[int(expected.argmax())]
-    assert entry["predictions"][0]["score"] == pytest.approx(float(expected.max()), abs=1e-4)
+    assert entry["predictions"][0]["score"] == pytest.approx(float(expected.max()), abs=5e-4)
 
 
 def test_a_keras2_file_exports_with_parity_and_its_labels(keras2_folder, tmp_path, photos):

@@ -112,8 +112,8 @@ def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
     assert predictor.class_names == TM_LABELS and predictor.model is not None
     panel, result = _classify(bare_window, qtbot, photos["coffee"])
     assert not panel.cam_box.isHidden()
-    expected = np.load(folder / "keras2_scores.npy")[0]  # tf-keras's scores for coffee
-    np.testing.assert_allclose(result.scores, expected, atol=1e-5)
+    expected = np.load(folder / "tm_scores.npy")[0]  # Teachable Machine's snippet, coffee
+    np.testing.assert_allclose(result.scores, expected, atol=5e-4)  # 0.875 crop: 1.6e-3 off
     with qtbot.waitSignal(panel.heatmap_shown, timeout=60000):
         panel.cam_box.setChecked(True)  # its MobileNet-like base is found inside the file
     assert panel.view.has_overlay()
