@@ -178,9 +178,6 @@ def export_model(model, meta: dict, out_dir, formats, image_paths=None,
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = export_meta(model, meta)
     text = json.dumps(meta, indent=1)  # as core.bundle writes it
-    paths.atomic_write_text(out_dir / "model.json", text)
-    paths.atomic_write_text(out_dir / "labels.txt", "".join(
-        f"{i} {name}\n" for i, name in enumerate(meta["class_names"])))
     progress(0.02, "Scoring the check images with the Keras model")
     batch = load_check_images(image_paths or sample_images(), int(model.input_shape[1]))
     with on_cpu():
@@ -192,7 +189,11 @@ def export_model(model, meta: dict, out_dir, formats, image_paths=None,
         results.append(_export_one(RECORDS[fmt], model, text, batch, reference, out_dir,
                                    should_stop))
     written = [RECORDS[r.format] for r in results if r.ok]
-    paths.atomic_write_text(out_dir / "README.txt", export_readme.readme(meta, written))
+    if written:  # the description comes last: a folder that has one holds a checked model
+        paths.atomic_write_text(out_dir / "labels.txt", "".join(
+            f"{i} {name}\n" for i, name in enumerate(meta["class_names"])))
+        paths.atomic_write_text(out_dir / "README.txt", export_readme.readme(meta, written))
+        paths.atomic_write_text(out_dir / "model.json", text)
     progress(1.0, "Export finished")
     return results
 

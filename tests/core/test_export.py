@@ -128,6 +128,7 @@ def test_a_failed_parity_check_is_an_error_and_writes_nothing(fashion_bundle, tm
     assert "does not behave like the Keras model" in result.error
     assert "max score difference 0.01" in result.error
     assert not (tmp_path / "model.keras").exists() and not list(tmp_path.glob(".partial-*"))
+    assert not (tmp_path / "model.json").exists()  # no description of a model that is not there
 
 
 def test_one_failing_format_leaves_the_others(fashion_bundle, tmp_path, monkeypatch):
@@ -152,6 +153,7 @@ def test_cancelling_stops_and_leaves_no_partial_file(fashion_bundle, tmp_path):
     with pytest.raises(Cancelled):
         export.export_bundle(fashion_bundle, tmp_path, ["keras", "tflite"], should_stop=should_stop)
     assert not list(tmp_path.glob(".partial-*")) and not (tmp_path / "model.tflite").exists()
+    assert not (tmp_path / "model.json").exists()  # a cancelled export does not look finished
 
 
 def test_check_images_must_be_readable(fashion_bundle, tmp_path):
