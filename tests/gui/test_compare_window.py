@@ -71,4 +71,14 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
         for path in paths:
             scores = predictor.predict_one(load_for_model(path, predictor.input_size))
             assert predictor.class_names[int(scores.argmax())] == name, path
+
+    # Saved in the project: reopening shows the same rows (their models stayed in memory).
+    from gui.compare.window import CompareWindow
+
+    again = CompareWindow(wizard.project)
+    qtbot.addWidget(again)
+    assert "last comparison" in again.headline.text()
+    assert [r.to_dict() for r in again.rows] == [r.to_dict() for r in window.rows]
+    assert again.table.selected() is not None and not again.use_button.isEnabled()
+    again.shutdown()
     wizard.close()
