@@ -85,8 +85,19 @@ def _is_functional(op) -> bool:
     return hasattr(op, "_nodes_by_depth") and type(op).__name__ != "Sequential"
 
 
+def graph_of(model):
+    """The functional graph of ``model`` (a built Sequential keeps one inside)."""
+    if hasattr(model, "_nodes_by_depth"):
+        return model
+    inner = getattr(model, "_functional", None)
+    if inner is None:
+        raise ValueError(f"'{model.name}' has no layer graph yet (it was never built).")
+    return inner
+
+
 def flatten(model) -> list[Leaf]:
     """The model's leaves in execution order (inputs first)."""
+    model = graph_of(model)
     leaves: list[Leaf] = []
     owner: dict[int, int] = {}  # id(tensor) -> index of the leaf that made it
     seen_ops: set[int] = set()

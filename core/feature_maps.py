@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arch_graph import flatten
+from .arch_graph import flatten, graph_of
 from .architecture import Architecture, describe
 from .images import fit_square
 from .jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
@@ -67,6 +67,7 @@ class FeatureMaps:
         import keras
 
         self.arch = arch
+        model = graph_of(model)
         self.input_size = int(model.inputs[0].shape[1])
         leaves = {leaf.name: leaf for leaf in flatten(model)}
         self._names = [b.name for b in arch.blocks]

@@ -233,3 +233,17 @@ def test_a_keras_model_file_is_inspected_with_its_labels(tmp_path):
     (tmp_path / "parts.tflite").write_bytes(b"not really")
     with pytest.raises(BundleError, match="no Keras layer graph"):
         inspect(str(tmp_path / "parts.tflite"))
+
+
+def test_a_plain_sequential_model_becomes_conv_pool_and_head():
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, name="c1"),
+                              keras.layers.MaxPooling2D(name="p1"),
+                              keras.layers.Flatten(name="flat"),
+                              keras.layers.Dense(10, name="digits")])
+    arch = describe(model, "digits")
+    assert [(b.name, b.kind) for b in arch.blocks] == [
+        ("input", "other"), ("c1", "conv"), ("p1", "pool"), ("digits", "head")]
+    assert arch.params == model.count_params()
+    assert arch.blocks[1].macs == 26 * 26 * 8 * 9  # 3x3x1 kernel at every output position
