@@ -1,9 +1,9 @@
 """The CNN families: a table of the lesson's facts and a page per family."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
-from PySide6.QtCore import Qt
 
 from core.families import page, table
 
@@ -21,6 +21,7 @@ class FamiliesPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.verticalHeader().setDefaultSectionSize(42)  # two lines of the longer cells
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
@@ -30,7 +31,7 @@ class FamiliesPage(QWidget):
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.page)
-        splitter.setSizes([320, 380])
+        splitter.setSizes([430, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.rows = []
@@ -52,7 +53,6 @@ class FamiliesPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
-        self.table.resizeRowsToContents()
         if self.table.currentRow() < 0 and self.rows:
             self.table.selectRow(4)  # ResNet: the lesson's centre
 
