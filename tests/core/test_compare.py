@@ -109,6 +109,11 @@ def test_csv_and_png_are_written(outcome, tmp_path):
     table = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text())))
     assert [t["backbone"] for t in table] == BACKBONES
     assert table[3]["error"] and table[3]["val_accuracy"] == ""
+    from core.commands.compare import table
+
+    text = table(rows).splitlines()
+    assert text[0].split()[:2] == ["backbone", "accuracy"] and len(text) == 1 + 4 + 1
+    assert text[4].startswith("MobileNetV2") and text[5].startswith("MobileNetV2: ")
     png = write_png(tmp_path / "p.png", rows)
     import cv2
 
