@@ -50,10 +50,12 @@ class CompareWindow(QWidget):
         self.setWindowTitle(f"Compare backbones on {project.root.name}")
         self.project = project
         self.rows: list = []
+        self.config = core_compare.CompareConfig()
         self._plot_image = None
         self._build()
         saved = core_compare.load(project.root)
         if saved is not None:
+            self.config = saved.config
             self.show_rows(saved.rows, "The last comparison of this project"
                            + (" (stopped early)" if saved.cancelled else "") + ".")
         self.resize(1200, 860)
@@ -89,6 +91,11 @@ class CompareWindow(QWidget):
                               "then compare again")
         self.download_button.clicked.connect(self.download_selected)
         self.import_button.clicked.connect(self._import_dialog)
+        self.again_button = QPushButton("Compare again")
+        self.again_button.setToolTip("The same backbones and settings on the project as it is "
+                                     "now; embeddings already computed are reused")
+        self.again_button.clicked.connect(lambda: self.start([r.backbone for r in self.rows],
+                                                             self.config))
         self.use_button = QPushButton("Use this one")
         self.use_button.setToolTip("Save the chosen backbone's trained model as a bundle and "
                                    "continue the wizard with it (no retraining)")
@@ -98,6 +105,7 @@ class CompareWindow(QWidget):
         buttons = QHBoxLayout()
         for button in (self.csv_button, self.png_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.again_button)
         buttons.addStretch(1)
         buttons.addWidget(self.download_button)
         buttons.addWidget(self.import_button)
@@ -114,7 +122,7 @@ class CompareWindow(QWidget):
     # --- running -----------------------------------------------------------
     def start(self, names, config=None) -> JobWorker:
         """Compare ``names`` on the project (replacing the rows shown)."""
-        config = config or core_compare.CompareConfig()
+        config = self.config = config or core_compare.CompareConfig()
         self.show_rows([], f"Comparing {len(names)} backbones on {len(self.project.samples)} "
                            f"images: {', '.join(names)}.")
         worker = JobWorker(core_compare.compare, self.project, list(names), config,
@@ -199,6 +207,7 @@ class CompareWindow(QWidget):
                                        "are kept only while the app runs.")
         self.csv_button.setEnabled(bool(self.rows))
         self.png_button.setEnabled(bool(self.rows))
+        self.again_button.setEnabled(idle and bool(self.rows))
         missing = row is not None and row.error is not None and _weights_status(row) in (
             "downloadable", "cached")
         self.download_button.setVisible(missing)

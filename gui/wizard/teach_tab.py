@@ -22,7 +22,10 @@ images it gets wrong; fix a label and retrain in one click.</li>
 <li><b>Save</b>: a model bundle, then <i>Use in Classify</i>.</li>
 </ol>
 <p>Only a small head is trained on the backbone's frozen features, so a few dozen images
-per class and a CPU are enough.</p>"""
+per class and a CPU are enough.</p>
+<p><b>Not sure which backbone?</b> On the Backbone page, tick several (pretrained ones,
+LeNet-5 and AlexNet from scratch) and press <i>Compare</i>: each is trained on the same split
+and you see accuracy, size and speed side by side, then keep the one you like.</p>"""
 
 
 class TeachTab(QWidget):

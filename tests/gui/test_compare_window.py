@@ -80,5 +80,11 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
     assert "last comparison" in again.headline.text()
     assert [r.to_dict() for r in again.rows] == [r.to_dict() for r in window.rows]
     assert again.table.selected() is not None and not again.use_button.isEnabled()
+    # "Compare again" reruns the same backbones in seconds (embeddings cached) and
+    # makes the models usable again.
+    with qtbot.waitSignal(again.finished, timeout=120000):
+        again.again_button.click()
+    assert [r.backbone for r in again.rows] == [r.backbone for r in window.rows]
+    assert again.table.select("EfficientNetLite0") and again.use_button.isEnabled()
     again.shutdown()
     wizard.close()
