@@ -35,7 +35,8 @@ from typing import Callable, Sequence
 
 from . import backbones, paths, weights
 from .dataset import LabelledImage, Project, load_folder, split
-from .jobs import Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress, sub_progress
+from .jobs import (Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress,
+                   sub_progress)
 
 FILE_NAME = "comparison.json"
 SCHEMA_VERSION = 1
