@@ -2,9 +2,10 @@
 
 What the models expect: float RGB images of 224 x 224 (Lite0), 240 x 240
 (Lite1) or 260 x 260 (Lite2), the photo resized and centre-cropped as
-:func:`core.images.fit_square` does, already preprocessed as ``(rgb - 127) / 128``. The preprocessing is not
-inside the model: the backbone registry adds it ("lite" mode in
-:mod:`core.preprocessing`), the one place that knows each backbone's input.
+:func:`core.images.fit_square` does, already preprocessed as ``(rgb - 127) / 128``.
+The preprocessing is not inside the model: the backbone registry adds it
+("lite" mode in :mod:`core.preprocessing`), the one place that knows each
+backbone's input.
 
 Architecture: EfficientNet-B0's seven stages of MBConv blocks without
 squeeze-excite, ReLU6 activations, a fixed 32-channel stem and 1280-channel

@@ -1,4 +1,4 @@
-"""The comparison's results table: one sortable row per backbone, the best value per column marked."""
+"""The comparison's results table: a sortable row per backbone, the best per column marked."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
