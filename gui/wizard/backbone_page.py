@@ -98,8 +98,10 @@ class BackbonePage(QWizardPage):
         if names and not window.busy():
             from core.compare import CompareConfig
 
+            # Heads on cached embeddings cost ~0.04 s an epoch: give them enough
+            # steps on a small project (early stopping still applies).
             window.start(names, config or CompareConfig(
-                val_split=self.state.config.val_split, seed=self.state.config.seed))
+                epochs=30, val_split=self.state.config.val_split, seed=self.state.config.seed))
         window.show()
         window.raise_()
         return window
