@@ -65,28 +65,32 @@ def test_superseded_slow_load_never_becomes_current(qtbot, monkeypatch, default_
     from gui.model_state import ModelState
 
     real_load = model_state._load
+    slow_ref, quick_ref = "EfficientNetLite0", "efficientnet-lite0"  # the same model, two names
     quick_done = threading.Event()
     made: dict = {}
 
     def load(ref, progress, should_stop):
-        if "slow" not in made:  # the first load keeps going after it is told to stop
-            made["slow"] = None
+        if ref == slow_ref:  # keeps going after it is told to stop, and ends last
             quick_done.wait(300)
             made["slow"] = real_load(ref, progress, lambda: False)
             return made["slow"]
-        made["quick"] = real_load(ref, progress, should_stop)
-        quick_done.set()
+        try:
+            made["quick"] = real_load(ref, progress, should_stop)
+        finally:
+            quick_done.set()
         return made["quick"]
 
     monkeypatch.setattr(model_state, "_load", load)
     models = ModelState()
-    changed = []
+    changed, failed = [], []
     models.changed.connect(changed.append)
-    models.load("EfficientNetLite0")
-    with qtbot.waitSignal(models.changed, timeout=300000):
-        models.load("EfficientNetLite0")
+    models.failed.connect(failed.append)
+    models.load(slow_ref)
+    models.load(quick_ref)
+    qtbot.waitUntil(lambda: bool(changed or failed), timeout=300000)
+    assert not failed
     assert models._slot.wait(300000)  # the slow load has finished too
     qtbot.wait(100)  # and anything it emitted has had its chance to arrive
     assert made["slow"] is not None and made["slow"] is not made["quick"]
     assert changed == [made["quick"]]
-    assert models.predictor is made["quick"]
+    assert models.predictor is made["quick"] and models.ref == quick_ref
