@@ -1,9 +1,11 @@
 """The main window: Classify, Teach and Models tabs, and a status bar."""
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar,
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
                                QTabWidget)
 
 from core import APP_NAME
@@ -103,6 +105,9 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(help_menu, menu)
 
     def _connect_model_state(self) -> None:
+        from .fault_box import hub
+
+        hub().fault.connect(self.show_fault)
         self.models.loading.connect(self._model_loading)
         self.models.progressed.connect(self._model_progress)
         self.models.changed.connect(self._model_ready)
@@ -134,7 +139,18 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Model: {current.description}" if current else "Model: none")
         self.statusBar().showMessage(message)
 
+    def show_fault(self, sentence: str) -> None:
+        """A disk or permission fault: a box that says what happened and what to do."""
+        self.fault_box = QMessageBox(QMessageBox.Warning, APP_NAME, sentence,
+                                     QMessageBox.Ok, self)
+        self.fault_box.setWindowModality(Qt.WindowModal)
+        self.fault_box.open()  # not exec(): the window keeps running
+
     def closeEvent(self, event) -> None:
+        from .fault_box import hub
+
+        with contextlib.suppress(RuntimeError):  # closed once already
+            hub().fault.disconnect(self.show_fault)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.teach.shutdown()
         self.learn.shutdown()

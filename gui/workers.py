@@ -39,6 +39,12 @@ def user_message(exc: BaseException) -> str:
     return sentence(exc)
 
 
+def _is_disk_fault(exc: BaseException) -> bool:
+    from core.faults import is_disk_fault
+
+    return is_disk_fault(exc)
+
+
 class JobWorker(QThread):
     """One run of one core job. Signals carry plain Python values.
 
@@ -105,7 +111,7 @@ class JobWorker(QThread):
             self._raw_outcome.emit("cancelled", None)
         except Exception as exc:  # every failure reaches the user as a sentence
             log.exception("job %s failed", getattr(self._fn, "__name__", self._fn))
-            self._raw_outcome.emit("failed", user_message(exc))
+            self._raw_outcome.emit("failed", (user_message(exc), _is_disk_fault(exc)))
         else:
             self._raw_outcome.emit("succeeded", result)
 
@@ -124,7 +130,12 @@ class JobWorker(QThread):
         if outcome == "succeeded":
             self.succeeded.emit(value)
         elif outcome == "failed":
-            self.failed.emit(value)
+            sentence, disk_fault = value
+            self.failed.emit(sentence)
+            if disk_fault:  # the window shows it in a message box too
+                from .fault_box import report
+
+                report(sentence)
         else:
             self.cancelled.emit()
 

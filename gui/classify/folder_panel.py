@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from core import faults
 from core.folder import best_batch_size, classify_folder, copy_into_class_folders, export
 
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
+from ..fault_box import report_if_disk_fault
 from .results_model import CLASS, FILE, SCORE, ResultsFilter, ResultsModel
 from .speed_choice import SpeedChoice
 
@@ -224,7 +224,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         try:
             export(rows, path)
         except OSError as exc:
-            self._say(faults.sentence(exc))  # full, read-only, no permission: what to do
+            self._say(report_if_disk_fault(exc))  # full, read-only, denied: what to do
             return False
         self._say(f"Exported {len(rows)} rows to {path.name}.")
         return True

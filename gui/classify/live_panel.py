@@ -20,6 +20,7 @@ from core.camera import Capture, LiveSettings, classify_live
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
+from ..fault_box import report_if_disk_fault
 
 SIDE_WIDTH = 300
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
@@ -208,7 +209,7 @@ class LivePanel(QWidget):
         except OSError as exc:
             if tmp.parent.is_dir():
                 tmp.unlink(missing_ok=True)
-            self._say(faults.sentence(exc) if faults.is_disk_fault(exc) else str(exc))
+            self._say(report_if_disk_fault(exc) if faults.is_disk_fault(exc) else str(exc))
             return False
         self._say(f"Saved {path.name}.")
         return True

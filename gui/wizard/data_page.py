@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxL
                                QMessageBox, QPushButton, QSplitter, QStyle, QToolButton,
                                QVBoxLayout, QWidget, QWizardPage)
 
-from core import dataset, faults
+from core import dataset
 from core.dataset import Project, ProjectError
 from core.images import IMAGE_EXTENSIONS, find_images
 
 from ..widgets.drop import AcceptsFileDrops
 from ..workers import JobSlot, JobWorker
+from ..fault_box import report_if_disk_fault
 from .common import JobBar, MessageLine, ThumbnailGrid, short_name
 
 NAME_ROLE = Qt.UserRole
@@ -188,7 +189,7 @@ class DataPage(QWizardPage):
         try:
             project = make()
         except (ProjectError, OSError) as exc:
-            self.message.say(faults.sentence(exc))
+            self.message.say(report_if_disk_fault(exc))
             return
         self.settings.setValue("teach/last_project", str(project.root))
         self.message.say(f"Project '{project.root.name}' is open; every change is saved at once.")

@@ -29,14 +29,18 @@ def classified(window, qtbot, photo_folder):  # noqa: F811
     return panel
 
 
-def test_export_onto_a_read_only_disk_is_a_sentence(classified, read_only_disk):
+def test_export_onto_a_read_only_disk_is_a_sentence(window, classified, read_only_disk):
     assert not classified.export_to(read_only_disk / "results.csv")
     assert classified.message.text().endswith("is on a read-only disk. Choose a folder you "
                                               "can write to.")
     assert list(read_only_disk.iterdir()) == []
+    box = window.fault_box  # and a message box says it, without blocking the window
+    assert box.isVisible() and box.text() == classified.message.text()
+    box.close()
 
 
-def test_export_onto_a_full_disk_leaves_no_half_file(classified, tmp_path, monkeypatch):
+def test_export_onto_a_full_disk_leaves_no_half_file(window, classified, tmp_path,
+                                                    monkeypatch):
     real_replace = os.replace
 
     def full(src, dst, *args, **kwargs):
@@ -50,3 +54,18 @@ def test_export_onto_a_full_disk_leaves_no_half_file(classified, tmp_path, monke
     assert not classified.export_to(out / "results.csv")
     assert classified.message.text().startswith("The disk is full")
     assert list(out.iterdir()) == []  # neither the CSV nor its temporary
+    assert window.fault_box.isVisible() and window.fault_box.text().startswith("The disk is full")
+    window.fault_box.close()
+
+
+def test_a_job_that_hits_a_read_only_disk_opens_a_message_box(window, classified, qtbot,
+                                                              read_only_disk):
+    """Copy into class folders runs in a worker: its disk fault reaches the window too."""
+    with qtbot.waitSignal(classified.finished, timeout=30000) as ended:
+        classified.copy_to(read_only_disk)
+    assert "read-only" in ended.args[0]
+    qtbot.waitUntil(lambda: getattr(window, "fault_box", None) is not None
+                    and window.fault_box.isVisible(), timeout=5000)
+    assert window.fault_box.text() == ended.args[0]
+    window.fault_box.close()
+    assert list(read_only_disk.iterdir()) == []
