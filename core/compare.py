@@ -383,38 +383,13 @@ def _remember_sizes(key: str, sizes: dict) -> None:
 
 def _int8_size(model, image_paths, size) -> float | None:
     """MB of the full-integer LiteRT file, calibrated on a few training images."""
-    import contextlib
-    import warnings
-
-    import numpy as np
-    import tensorflow as tf
-
-    from .images import ImageError, load_for_model
-
-    images = []
-    for path in image_paths[:INT8_CALIBRATION_IMAGES]:
-        try:
-            images.append(load_for_model(path, size))
-        except ImageError:
-            continue
-    if not images:
-        return None
-
-    def representative():
-        for image in images:
-            yield [np.asarray(image, np.uint8)[None]]
+    from .export import load_check_images
+    from .export_formats import int8_litert
 
     try:
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            warnings.filterwarnings("ignore")
-            converter = tf.lite.TFLiteConverter.from_keras_model(model)
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-            converter.representative_dataset = representative
-            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-            converter.inference_input_type = tf.uint8
-            converter.inference_output_type = tf.float32
-            return _mb(len(converter.convert()))
-    except Exception:  # an op without an int8 kernel: the size is simply unknown
+        batch = load_check_images(image_paths[:INT8_CALIBRATION_IMAGES], size)
+        return _mb(len(int8_litert(model, batch)))
+    except Exception:  # no readable image, or an op without an int8 kernel: size unknown
         return None
 
 

@@ -10,6 +10,7 @@ from ..bundle import BundleError
 from ..images import find_images
 from ..weights import WeightsCorrupt, WeightsMissing
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
+from .engine_options import add_engine_options
 
 
 def register(subparsers) -> None:
@@ -30,12 +31,7 @@ def register(subparsers) -> None:
     parser.add_argument("--calibration-images", metavar="FOLDER", type=Path,
                         help="calibrate int8 on these images (a model's project images); "
                              "default: the sample photos shipped with the app")
-    parser.add_argument("--engine", choices=("local", "ray"), default="local",
-                        help="'ray' runs the job on Ray Data (pip install -r requirements-scale.txt)")
-    parser.add_argument("--ray-address", metavar="ADDR",
-                        help="join this Ray cluster (default: start a local Ray instance)")
-    parser.add_argument("--ray-workers", type=int, metavar="N",
-                        help="model copies on Ray (default: one per CPU of the cluster)")
+    add_engine_options(parser, "runs the job on Ray Data", "model copies")
     parser.set_defaults(func=run)
 
 

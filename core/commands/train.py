@@ -16,6 +16,7 @@ from ..backbones import DEFAULT_BACKBONE
 from ..jobs import throttled
 from ..train_config import SCRATCH_DEFAULTS, default_of, defaults_for
 from . import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
+from .engine_options import add_engine_options
 
 
 def register(subparsers) -> None:
@@ -49,12 +50,8 @@ def register(subparsers) -> None:
                         help="image size in pixels (default: the backbone's)")
     parser.add_argument("--seed", type=int, default=None, help=f"default: {default_of('seed')}")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--engine", choices=("local", "ray"), default="local",
-                        help="'ray' computes the embeddings on Ray Data, then trains the head here")
-    parser.add_argument("--ray-address", metavar="ADDR",
-                        help="join this Ray cluster (default: start a local Ray instance)")
-    parser.add_argument("--ray-workers", type=int, metavar="N",
-                        help="backbone copies on Ray (default: one per CPU of the cluster)")
+    add_engine_options(parser, "computes the embeddings on Ray Data, then trains the head here",
+                       "backbone copies")
     parser.set_defaults(func=run)
 
 
