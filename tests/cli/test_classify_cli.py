@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import cli, cli_here
 
 
+@pytest.mark.slow
 def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not a png at all")

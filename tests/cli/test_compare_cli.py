@@ -9,7 +9,8 @@ import pytest
 from tests import fashion
 from tests.cli.test_train_cli import main_py
 
-pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ import pytest
 
 from tests.bundles import small_bundle
 
+pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
+
 ROOT = Path(__file__).resolve().parents[2]
 FASHION = ROOT / "resources" / "samples" / "fashion"
 

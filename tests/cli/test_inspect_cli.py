@@ -4,12 +4,15 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from .test_classify_cli import cli
+import pytest
+
+from .conftest import cli
 
 KINDS = {"stem", "conv", "pool", "residual", "inception", "inverted_residual", "dense_block",
          "transition", "dense", "head", "other"}
 
 
+@pytest.mark.slow
 def test_inspect_json_and_svg_of_mobilenet_v2(tmp_path):
     svg = tmp_path / "mobilenet_v2.svg"
     result = cli("inspect", "MobileNetV2", "--format", "json", "--svg", svg)

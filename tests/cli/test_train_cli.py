@@ -11,7 +11,8 @@ import pytest
 
 from tests import fashion
 
-pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 

@@ -13,7 +13,8 @@ from core import compare
 from core.compare_plot import pareto_front, write_png
 from core.dataset import Project
 
-pytestmark = pytest.mark.skipif(not fashion.available(), reason="Fashion-MNIST not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not fashion.available(), reason="Fashion-MNIST not installed")]
 BACKBONES = ["EfficientNetLite0", "EfficientNetLite1", "LeNet5", "MobileNetV2"]
 
 

@@ -121,6 +121,7 @@ def test_importing_does_not_load_tensorflow():
 
 @pytest.mark.parametrize("name, size, params, blocks", [
     ("EfficientNetLite1", 240, 5_470_344, 21), ("EfficientNetLite2", 260, 6_150_168, 21)])
+@pytest.mark.slow
 def test_bigger_lites_recognise_coffee_and_equal_their_litert_conversion(
         lite_home, class_names, name, size, params, blocks):
     """Lite1/Lite2 through the app's own path: uint8 in, preprocessing inside,

@@ -189,6 +189,7 @@ BLOCKED = {"keras": ("onnxruntime", "ai_edge_litert"),
            "onnx": ("tensorflow", "keras", "ai_edge_litert")}
 
 
+@pytest.mark.slow
 def test_the_readme_has_a_snippet_per_format_that_runs_alone(exported, photos, tmp_path):
     import keras
 

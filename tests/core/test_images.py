@@ -104,6 +104,7 @@ def test_a_jpeg_above_the_limit_decodes_at_reduced_scale(photos, tmp_path, monke
         load_rgb(png)
 
 
+@pytest.mark.slow
 def test_classify_of_a_bomb_stays_under_1gb(app_home, default_predictor, photos, tmp_path):
     """The real command in its own process: peak memory (ru_maxrss) of classifying
     the bomb stays within 1 GB of the same process classifying a normal photo."""

@@ -8,6 +8,8 @@ from core import int8
 from core.folder import classify_files
 from core.images import load_for_model
 
+pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
+
 
 @pytest.fixture(scope="module")
 def version(default_predictor):

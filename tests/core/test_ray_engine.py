@@ -9,6 +9,8 @@ import pytest
 
 from core.commands import run
 
+pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
+
 pytest.importorskip("ray.data")
 
 

@@ -187,6 +187,7 @@ def test_without_validation_the_training_loss_picks_the_weights(data):
     assert result.bundle_meta()["metrics"]["val_accuracy"] is None
 
 
+@pytest.mark.slow
 def test_augmented_training_and_fine_tuning_keep_batchnorm_frozen(data):
     """Through the frozen base with augmentation, then the top layers unfrozen."""
     import keras
@@ -275,6 +276,7 @@ MIRRORED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     """Logical devices must exist before TensorFlow starts: a fresh process."""
     fashion.write_tree(tmp_path / "data", 8, seed=5, classes=("bag", "trouser", "sneaker"))
@@ -291,6 +293,7 @@ def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert out["head"]["model_replicas"] == 1 and out["images"]["model_replicas"] == 1
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_head_with_a_cold_or_a_warm_cache(tmp_path, monkeypatch):
     root = tmp_path / "three"
     fashion.write_tree(root, 12, seed=5, classes=("coat", "pullover", "shirt"))

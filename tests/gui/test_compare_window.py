@@ -11,7 +11,8 @@ from gui.wizard.wizard import BACKBONE, EVALUATE
 from tests import fashion
 from tests.gui.test_wizard import CLASSES, PER_CLASS, import_tree
 
-pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
 
 
 @pytest.fixture(scope="module")
