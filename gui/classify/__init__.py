@@ -63,7 +63,8 @@ class ClassifyPanels:
         panel = self.models_panel
         return [
             self._action("&Choose a backbone…", QKeySequence("Ctrl+M"), panel, None),
-            self._action("&Open model…", QKeySequence("Ctrl+Shift+M"), panel, panel.open_dialog),
+            self._action("Open model &folder…", QKeySequence("Ctrl+Shift+M"), panel,
+                         panel.open_dialog),
             self._action("&Import weights…", None, panel, panel.import_dialog),
             self._action("&Download weights", None, panel, panel.download_selected),
         ]

@@ -57,7 +57,7 @@ class ModelsPanel(QWidget):
         self.use_button = QPushButton("Use this model")
         self.download_button = QPushButton("Download weights")
         self.import_button = QPushButton("Import weights…")
-        self.open_button = QPushButton("Open model…")
+        self.open_button = QPushButton("Open model folder…")
         self.open_button.setToolTip("Open a model you trained (a bundle folder with model.json)")
         self.speed_button = QPushButton("Measure speed")
         self.speed_button.setToolTip("Measure every backbone's batch-1 speed on this computer, "
