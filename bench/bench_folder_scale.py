@@ -113,10 +113,11 @@ def photos_part(predictor, small: Path, big: Path, batch: int, ceiling: float) -
 def full_decode_rate(predictor, folder: Path, batch: int) -> float:
     """The Folder job as it was before reduced decoding: every file decoded in full."""
     from core import folder as folder_module
-    from core.images import fit_square, load_rgb
+    from core.images import CROP_FRACTION, fit_square, load_rgb
 
     reduced = folder_module.load_for_model
-    folder_module.load_for_model = lambda path, size, budget=None: fit_square(load_rgb(path), size)
+    folder_module.load_for_model = (lambda path, size, budget=None, fraction=CROP_FRACTION:
+                                    fit_square(load_rgb(path), size, fraction=fraction))
     try:
         return folder_rate(predictor, folder, batch)
     finally:
