@@ -16,6 +16,7 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from core import faults
 from core.jobs import Cancelled
 
 log = logging.getLogger(__name__)
@@ -30,19 +31,6 @@ def background_priority(niceness: int = 10) -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-
-
-def user_message(exc: BaseException) -> str:
-    """The sentence to show for an error from core (a full disk says so: core.faults)."""
-    from core.faults import sentence
-
-    return sentence(exc)
-
-
-def _is_disk_fault(exc: BaseException) -> bool:
-    from core.faults import is_disk_fault
-
-    return is_disk_fault(exc)
 
 
 class JobWorker(QThread):
@@ -111,7 +99,9 @@ class JobWorker(QThread):
             self._raw_outcome.emit("cancelled", None)
         except Exception as exc:  # every failure reaches the user as a sentence
             log.exception("job %s failed", getattr(self._fn, "__name__", self._fn))
-            self._raw_outcome.emit("failed", (user_message(exc), _is_disk_fault(exc)))
+            # The sentence to show (core.faults words a full disk), and whether
+            # the window should also put it in a message box.
+            self._raw_outcome.emit("failed", (faults.sentence(exc), faults.is_disk_fault(exc)))
         else:
             self._raw_outcome.emit("succeeded", result)
 
