@@ -20,7 +20,9 @@ only on the architecture, so they are measured once per (backbone, input
 size, classes) and remembered.
 
 A comparison of a :class:`core.dataset.Project` is saved in the project
-(``comparison.json``, atomically) and read back by :func:`load`.
+(``comparison.json``, atomically) and read back by :func:`load`; each trained
+row's model is kept beside it (:mod:`core.compare_models`: a head, or a
+from-scratch model whole), so "Use this one" works after reopening.
 TensorFlow is imported inside functions only.
 """
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import backbones, paths, weights
+from . import backbones, compare_models, paths, weights
 from .dataset import LabelledImage, Project, load_folder, split
 from .jobs import (Cancelled, Progress, ShouldStop, check_stop, never_stop, no_progress,
                    sub_progress)
@@ -77,7 +79,9 @@ class Row:
     Sizes are MB (2**20 bytes) of the LiteRT file; ``latency_ms`` is one image
     (batch 1) on this computer. ``evaluation`` (validation confusion and
     mistakes) and ``result`` (the trained :class:`core.training.TrainResult`)
-    are not part of the table; ``result`` only lives in memory.
+    are not part of the table; ``result`` only lives in memory, and
+    ``model_file`` names the model kept in the project
+    (:func:`core.compare_models.restore` rebuilds it).
     """
 
     backbone: str
@@ -97,6 +101,7 @@ class Row:
     pretrained: bool = True
     error: str | None = None
     evaluation: dict | None = None
+    model_file: str | None = None
     result: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -171,6 +176,7 @@ def compare(project_or_samples, backbone_names: Sequence[str],
     samples, class_names, save_to = _inputs(project_or_samples)
     names = _check_names(backbone_names)
     train_items, val_items = split(samples, config.val_split, config.seed)
+    split_key = compare_models.split_key(train_items, val_items)
     comparison = Comparison([], list(class_names), config, len(train_items), len(val_items),
                             created=time.strftime("%Y-%m-%dT%H:%M:%S"))
     started = time.monotonic()
@@ -189,6 +195,8 @@ def compare(project_or_samples, backbone_names: Sequence[str],
             raise
         comparison.rows.append(row)
         if save_to is not None:
+            if row.result is not None:
+                row.model_file = compare_models.keep(save_to, row, row.result, split_key)
             save(save_to, comparison)
         if on_row is not None:
             on_row(row)
@@ -400,9 +408,10 @@ def path_in(project_root) -> Path:
 
 
 def save(project_root, comparison: Comparison) -> Path:
-    """Write the comparison into the project folder (atomically)."""
+    """Write the comparison into the project folder (atomically); drop older kept models."""
     target = path_in(project_root)
     paths.atomic_write_text(target, json.dumps(comparison.to_dict(), indent=1))
+    compare_models.prune(project_root, comparison.rows)
     return target
 
 

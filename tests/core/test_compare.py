@@ -82,6 +82,58 @@ def test_saved_in_the_project_and_reloaded(outcome, project):
     assert sorted(loaded.class_names) == sorted(compare_data.CLASSES)
 
 
+def test_a_reopened_comparison_rebuilds_its_kept_models_without_training(outcome, project,
+                                                                         tmp_path):
+    """"Use this one" after reopening: the kept head on its backbone, saved as a bundle."""
+    from core import compare_models
+    from core.bundle import save
+    from core.classify import load_predictor
+    from core.images import load_for_model
+
+    original = outcome[0]
+    reopened = compare.load(project.root)
+    lite0, lenet = reopened.row("EfficientNetLite0"), reopened.row("LeNet5")
+    assert lite0.result is None and reopened.row("MobileNetV2").model_file is None
+    folder = compare_models.folder_in(project.root)
+    assert (folder / lite0.model_file).stat().st_size < 100_000  # the head, not the backbone
+
+    # From scratch, the whole model is kept: the same weights, the same answers.
+    held_out = fashion.write_tree(tmp_path / "held_out", 2, seed=7,
+                                  classes=compare_data.CLASSES, split="t10k")
+    images = {path: name for name, paths in held_out.items() for path in paths}
+    batch = np.stack([load_for_model(p, 32) for p in images])
+    kept_lenet = compare_models.restore(project.root, lenet, project.labelled())
+    np.testing.assert_allclose(kept_lenet.model.predict(batch, verbose=0),
+                               original.row("LeNet5").result.model.predict(batch, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+    kept = compare_models.restore(project.root, lite0, project.labelled())
+    assert kept.validation.count == original.val_samples  # scored again on the same split
+    assert kept.validation.accuracy == pytest.approx(lite0.val_accuracy,
+                                                     abs=1.5 / original.val_samples)
+    assert kept.bundle_meta()["metrics"] == original.row("EfficientNetLite0").result\
+        .bundle_meta()["metrics"]
+    predictor = load_predictor(str(save(tmp_path / "lite0", kept.model, kept.bundle_meta())))
+    trained = original.row("EfficientNetLite0").result.model
+    right = 0
+    for path, name in images.items():
+        image = load_for_model(path, predictor.input_size)
+        scores = predictor.predict_one(image)
+        first = trained.predict(image[None], verbose=0)[0]
+        np.testing.assert_allclose(scores, first, atol=0.01)
+        right += predictor.class_names[int(scores.argmax())] == name
+    assert right >= len(images) - 1, right
+
+    # Saving the comparison again drops kept files no row names; a gone file is a sentence.
+    (folder / "Old-0123456789ab.keras").write_bytes(b"old")
+    compare.save(project.root, reopened)
+    assert sorted(p.name for p in folder.glob("*.keras")) == sorted(
+        r.model_file for r in reopened.rows if r.model_file)
+    lite0.model_file = "EfficientNetLite0-gone.keras"
+    with pytest.raises(compare_models.ModelGone, match="compare again"):
+        compare_models.restore(project.root, lite0, project.labelled())
+
+
 def test_rerun_reuses_embeddings_and_keeps_the_split(outcome, project):
     first = outcome[0]
     again = compare.compare(project, ["EfficientNetLite0"], compare.CompareConfig(
