@@ -1,4 +1,5 @@
-"""Try a model before saving it: its answer for one image the user drops or opens."""
+"""Try a model before saving it: its answer for one image the user drops or opens,
+or (through :func:`live_predictor`) for each frame of a camera or a video."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,3 +27,19 @@ def try_image(model, class_names, path, k: int = 5, threshold: float = 0.0,
     size = int(model.input_shape[1])
     scores = np.asarray(model(fit_square(rgb, size)[None], training=False))[0]
     return rgb, top_k(scores, list(class_names), k, threshold)
+
+
+def live_predictor(model, class_names, threshold: float = 0.0,
+                   description: str = "the new model"):
+    """A :class:`core.inference.Predictor` over the trained Keras ``model`` itself,
+    so :func:`core.camera.classify_live` can try it on a camera or a video.
+
+    Cheap: a compiled Keras call, no LiteRT conversion (an unsaved model would
+    pay the conversion again on every retrain). It sees frames as Classify will
+    see the saved bundle: the same centre crop and "unknown" ``threshold``.
+    """
+    from .inference import Predictor
+
+    predictor = Predictor(model, list(class_names), description=description)
+    predictor.threshold = float(threshold)
+    return predictor

@@ -1,53 +1,107 @@
-"""Evaluate's "Try it" tab: drop or open an image and see the new model's answer
-before saving it (Teachable Machine's preview)."""
+"""Evaluate's "Try it" tab: drop or open an image, or run a video or a camera,
+and see the new model's answer before saving it (Teachable Machine's preview).
+
+Images go through core.try_model.try_image; a camera or a video runs
+core.camera.classify_live (the Live panel's machinery: newest frame wins) with
+the trained Keras model wrapped by core.try_model.live_predictor. One job runs
+at a time, and a camera or video stops when the tab or the page is left.
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
 
+from core.camera import Capture, LiveSettings, classify_live, describe_source
 from core.images import IMAGE_EXTENSIONS
-from core.try_model import try_image
+from core.try_model import live_predictor, try_image
 
+from ..classify.live_panel import VIDEO_FILTER
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)) + ")"
+VIDEO_SUFFIXES = frozenset(re.findall(r"\*(\.\w+)", VIDEO_FILTER))
+K = 5
 
 
 class TryIt(AcceptsFileDrops, QWidget):
-    """One image in, the trained model's top-k out; the model is the wizard's result."""
+    """An image, a video or a camera in, the trained model's top-k out.
+
+    The model is the wizard's training result (:meth:`set_result`), not saved yet.
+    """
+
+    frame_shown = Signal(object)   # the core.camera.LiveResult just displayed
+    source_ended = Signal(str)     # the sentence shown when a camera or video stops
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.result = None
         self.path: Path | None = None
+        self.last_result = None
+        self.make_capture = Capture  # source -> Capture (tests may pass a fake camera)
+        self._capture: Capture | None = None
+        self._predictor = None
         self._slot = JobSlot(self)
+        self._build()
+        self._set_running(False)
+        self.setAcceptDrops(True)
+
+    def _build(self) -> None:
         self.open_button = QPushButton("Try an image…")
         self.open_button.clicked.connect(self.open_dialog)
-        self.view = FrameView("Drop an image here to see what the model says.")
+        self.camera_box = QSpinBox()
+        self.camera_box.setRange(0, 9)
+        self.camera_box.setPrefix("Camera ")
+        self.camera_box.setToolTip("Which camera: 0 is the first one")
+        self.camera_button = QPushButton("Start camera")
+        self.camera_button.clicked.connect(lambda: self.start_source(self.camera_box.value()))
+        self.video_button = QPushButton("Open video…")
+        self.video_button.clicked.connect(self.open_video)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        bar = QHBoxLayout()
+        for widget in (self.open_button, self.camera_box, self.camera_button, self.video_button,
+                       self.stop_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.view = FrameView("Drop an image or a video here, or start a camera, to see what "
+                              "the model says.")
         self.view.setMinimumSize(200, 150)
         self.bars = TopKBars(placeholder="The model's answer appears here.")
+        self.stats = QLabel("")
         self.message = QLabel("")
         self.message.setWordWrap(True)
         side = QVBoxLayout()
-        side.addWidget(self.open_button)
         side.addWidget(self.bars, 1)
+        side.addWidget(self.stats)
         side.addWidget(self.message)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.view, 2)
-        layout.addLayout(side, 1)
-        self.setAcceptDrops(True)
+        body = QHBoxLayout()
+        body.addWidget(self.view, 2)
+        body.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(body, 1)
 
     def set_result(self, result) -> None:
-        """A new training result: an image already tried is asked again."""
-        self.result = result
+        """A new training result: a running source stops, an image already tried is asked again."""
+        was_running = self.is_running()
+        self._end_source()
+        self.result, self._predictor = result, None
         self.bars.clear()
+        self.stats.setText("")
+        if was_running:
+            self.message.setText("The model changed: start the camera or video again to try "
+                                 "the new one.")
         if self.path is not None and result is not None:
             self.try_path(self.path)
 
+    # --- images -------------------------------------------------------------
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Try the model on an image", "",
                                               IMAGE_FILTER)
@@ -56,24 +110,30 @@ class TryIt(AcceptsFileDrops, QWidget):
 
     def files_dropped(self, paths) -> None:
         files = [p for p in paths if p.is_file()]
-        if files:
+        if not files:
+            return
+        if files[0].suffix.lower() in VIDEO_SUFFIXES:
+            self.start_source(files[0])
+        else:
             self.try_path(files[0])
 
     def try_path(self, path: Path) -> JobWorker | None:
         if self.result is None:
             self.message.setText("Train a model first.")
             return None
+        self._end_source()
         self.path = Path(path)
         result = self.result
-        worker = JobWorker(try_image, result.model, result.class_names, self.path, 5,
+        worker = JobWorker(try_image, result.model, result.class_names, self.path, K,
                            result.threshold)
-        worker.succeeded.connect(self._show)
+        worker.succeeded.connect(self._show_image)
         worker.failed.connect(self._failed)
+        self.stats.setText("")
         self.message.setText(f"Asking the model about {self.path.name}…")
         self._slot.start(worker)
         return worker
 
-    def _show(self, answer) -> None:
+    def _show_image(self, answer) -> None:
         rgb, predictions = answer
         self.view.set_frame(rgb)
         self.bars.set_predictions(predictions)
@@ -81,9 +141,91 @@ class TryIt(AcceptsFileDrops, QWidget):
         self.message.setText(f"{self.path.name}: “{best.label}” ({best.score:.0%}).")
 
     def _failed(self, sentence: str) -> None:
+        self.last_result = None
         self.view.set_frame(None)
         self.bars.clear()
+        self.stats.setText("")
         self.message.setText(sentence)
 
+    # --- a camera or a video --------------------------------------------------
+    def open_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Try the model on a video", "",
+                                              VIDEO_FILTER)
+        if path:
+            self.start_source(Path(path))
+
+    def start_source(self, source) -> JobWorker | None:
+        """Classify each newest frame of ``source`` (a camera number or a video path)
+        with the trained model until it ends, Stop, or the page is left."""
+        if self.result is None:
+            self.message.setText("Train a model first.")
+            return None
+        if self._predictor is None:
+            self._predictor = live_predictor(self.result.model, self.result.class_names,
+                                             self.result.threshold)
+        self._capture = self.make_capture(source)
+        settings = LiveSettings(self._predictor, K, self.result.threshold)
+        worker = JobWorker(classify_live, self._capture, settings, partial_kw="on_result")
+        worker.partial.connect(self._show_frame)
+        worker.succeeded.connect(lambda ended: self._finished(ended.message))
+        worker.failed.connect(lambda sentence: self._finished(sentence, failed=True))
+        worker.cancelled.connect(lambda: self._finished("Stopped."))
+        self.last_result = None
+        self.stats.setText("")
+        self.message.setText(f"Opening {describe_source(source)}…")
+        self._slot.start(worker)
+        self._set_running(True)
+        return worker
+
+    def is_running(self) -> bool:
+        """True from starting a camera or video until its end is shown."""
+        return self._capture is not None
+
+    def stop(self) -> None:
+        """Stop the camera or video now; its thread ends on its own within a frame."""
+        if self.is_running():
+            self._end_source()
+            self._finished("Stopped.")
+
+    def _end_source(self) -> None:
+        """Retire a running camera or video job without hearing from it again."""
+        if self.is_running():
+            self._slot.retire()
+            self._capture = None
+            self._set_running(False)
+
+    def _show_frame(self, result) -> None:
+        if result.predictor is not self._predictor:
+            return  # classified by a model since replaced
+        self.last_result = result
+        self.view.set_frame(result.frame.image)
+        self.bars.set_predictions(result.predictions)
+        self.stats.setText(f"{result.fps:.1f} frames/s · {result.latency_ms:.0f} ms per frame")
+        if self.message.text().startswith("Opening"):
+            self.message.setText("")
+        self.frame_shown.emit(result)
+
+    def _finished(self, sentence: str, failed: bool = False) -> None:
+        self._capture = None
+        self._set_running(False)
+        if failed:  # a source that failed leaves no old picture behind
+            self._failed(sentence)
+        self.message.setText(sentence)
+        self.source_ended.emit(sentence)
+
+    def _set_running(self, running: bool) -> None:
+        self.stop_button.setEnabled(running)
+
+    # --- leaving --------------------------------------------------------------
+    def hideEvent(self, event) -> None:
+        """Leaving the tab, the page or the wizard stops a camera or video
+        (a minimised window, a spontaneous hide, does not)."""
+        if not event.spontaneous():
+            self.stop()
+        super().hideEvent(event)
+
     def shutdown(self) -> None:
+        """Stop whatever runs and wait for its thread (closing the wizard)."""
+        self._capture = None
+        self._set_running(False)
         self._slot.shutdown()

@@ -14,9 +14,11 @@ from PySide6.QtGui import QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWizard
 
 from core import bundle
+from core.camera import Capture
 from core.dataset import Project
 from core.evaluation import evaluate_model
-from core.images import load_for_model
+from core.images import fit_square, load_for_model
+from core.inference import top_k
 from gui.wizard.wizard import BACKBONE, EVALUATE, SAVE, SETTINGS, TRAIN
 from tests import fashion
 
@@ -46,6 +48,20 @@ def import_tree(wizard, qtbot, tree, project_dir):
         data.import_folder(str(tree))
     qtbot.waitUntil(lambda: data.warnings_title.text().startswith("Checks:"), timeout=30000)
     return data
+
+
+def write_video(path, images, frames_each: int, size: int = 112):
+    """An MJPG .avi at 30 fps showing each of ``images`` (files) for ``frames_each`` frames."""
+    from core.images import load_rgb
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (size, size))
+    assert writer.isOpened()
+    for image in images:
+        bgr = cv2.cvtColor(cv2.resize(load_rgb(image), (size, size)), cv2.COLOR_RGB2BGR)
+        for _ in range(frames_each):
+            writer.write(bgr)
+    writer.release()
+    return path
 
 
 def go_to_training(wizard, qtbot, epochs: int):
@@ -100,8 +116,29 @@ def test_import_train_evaluate_save_and_use_in_classify(bare_window, wizard, qtb
     assert sorted(page.cell_grid.paths()) == sorted(p.path for p in in_cell)
     assert page.tabs.currentWidget() is page.cell_grid
 
+    # Try it: a video of real images gets the unsaved model's answers; leaving the page stops it.
+    page.tabs.setCurrentWidget(page.try_it)
+    try_it, captures = page.try_it, []
+    try_it.make_capture = lambda source: captures.append(Capture(source)) or captures[-1]
+    video = write_video(tmp_path / "try.avi", sorted((fashion_tree / "trouser").iterdir())[:2],
+                        frames_each=150)  # 10 s: still playing when the page is left
+    with qtbot.waitSignal(try_it.frame_shown, timeout=60000) as shown:
+        try_it.start_source(video)
+    # The answer is the trained Keras model's own for that frame: same crop, same threshold.
+    first = shown.args[0]
+    scores = np.asarray(result.model(fit_square(first.frame.image,
+                                                int(result.model.input_shape[1]))[None]))[0]
+    expected = top_k(scores, list(CLASSES), 5, result.threshold)
+    assert [p.label for p in first.predictions] == [p.label for p in expected]
+    assert np.allclose([p.score for p in first.predictions], [p.score for p in expected],
+                       atol=1e-4)
+    assert try_it.bars.labels() == [p.label for p in try_it.last_result.predictions]
+    assert try_it.is_running() and try_it.stop_button.isEnabled()
+
     wizard.next()
     assert wizard.currentId() == SAVE
+    assert not try_it.is_running() and try_it.message.text() == "Stopped."
+    qtbot.waitUntil(lambda: not captures[0].is_alive(), timeout=5000)  # no thread left reading
     save = wizard.save_page
     target = tmp_path / "bundle"
     save.folder.setText(str(target))

@@ -8,7 +8,7 @@ import pytest
 from gui.wizard.evaluate_page import CELL_TAB, headline
 from gui.wizard.wizard import EVALUATE, SETTINGS, TRAIN
 from tests import fashion
-from tests.gui.test_wizard import import_tree
+from tests.gui.test_wizard import import_tree, write_video
 
 pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
 CLASSES = ("pullover", "sandal", "trouser")
@@ -73,17 +73,20 @@ def test_headline_threshold_wording_and_near_chance_warning():
 
 
 def test_try_it_gives_the_new_models_answer_before_saving(bare_window, qtbot, tmp_path):
-    """Evaluate's Try it tab runs the trained (unsaved) model on a dropped image."""
+    """Evaluate's Try it tab runs the trained (unsaved) model on a dropped image, a video
+    and a camera; Stop and closing the wizard end a running video."""
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
+    from core.camera import Capture
     from core.dataset import load_folder
     from core.training import TrainConfig, train
 
     fashion.write_tree(tmp_path / "tree", 12, seed=4, classes=("bag", "trouser"))
     items, names = load_folder(tmp_path / "tree")
     result = train(items, names, TrainConfig(backbone="LeNet5", epochs=15, patience=0))
-    page = bare_window.teach.new_model().evaluate_page
+    wizard = bare_window.teach.new_model()
+    page = wizard.evaluate_page
     page.state.set_result(result)
     page.try_it.set_result(result)
     probe = fashion.write_tree(tmp_path / "probe", 1, seed=99, classes=("trouser",),
@@ -96,3 +99,35 @@ def test_try_it_gives_the_new_models_answer_before_saving(bare_window, qtbot, tm
     assert page.try_it.bars.labels()[0] == "trouser"  # an easy pair: the model has learned it
     assert page.try_it.message.text().startswith(probe.name)
     assert page.try_it.view.image() is not None
+
+    # The same unseen trouser as a video: every frame classified gets the same answer.
+    try_it, shown = page.try_it, []
+    try_it.frame_shown.connect(shown.append)
+    video = write_video(tmp_path / "trouser.avi", [probe], frames_each=30)
+    with qtbot.waitSignal(try_it.source_ended, timeout=20000) as ended:
+        try_it.start_source(video)
+    assert "ended after 30 frames" in ended.args[0] and ended.args[0] in try_it.message.text()
+    assert shown and {r.predictions[0].label for r in shown} == {"trouser"}
+    assert try_it.bars.labels() == ["trouser", "bag"]  # the last frame's answer stays
+    assert "frames/s" in try_it.stats.text() and not try_it.stop_button.isEnabled()
+
+    # Stop ends a longer video at once; a camera that is not there is a sentence.
+    before = len(shown)
+    try_it.start_source(write_video(tmp_path / "long.avi", [probe], frames_each=300))
+    qtbot.waitUntil(lambda: len(shown) > before, timeout=20000)
+    assert try_it.is_running()
+    try_it.stop_button.click()
+    assert not try_it.is_running() and try_it.message.text() == "Stopped."
+    try_it.camera_box.setValue(9)
+    with qtbot.waitSignal(try_it.source_ended, timeout=20000) as ended:
+        try_it.camera_button.click()
+    assert ended.args[0].startswith("Camera 9 could not be opened"), ended.args[0]
+    assert try_it.bars.labels() == [] and try_it.view.image() is None
+
+    captures = []
+    try_it.make_capture = lambda source: captures.append(Capture(source)) or captures[-1]
+    before = len(shown)
+    try_it.start_source(tmp_path / "long.avi")
+    qtbot.waitUntil(lambda: len(shown) > before, timeout=20000)
+    wizard.reject()  # closing the wizard waits for its threads
+    assert not try_it.is_running() and not captures[0].is_alive()
