@@ -95,7 +95,9 @@ class MainWindow(QMainWindow):
         self.tabs.insertTab(1, self.teach, "Teach")
         menu = QMenu("&Teach", self)
         for text, shortcut, slot in (("&New model…", QKeySequence.New, self.teach.new_model),
-                                     ("&Open project…", None, self.teach.open_project)):
+                                     ("&Open project…", None, self.teach.open_project),
+                                     ("&Compare backbones…", None,
+                                      self.teach.compare_backbones)):
             action = menu.addAction(text)
             if shortcut is not None:
                 action.setShortcut(shortcut)

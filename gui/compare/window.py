@@ -1,11 +1,14 @@
 """The comparison window: progress, the results table, the plot, one row's mistakes.
 
-Opened from the Teach wizard's Backbone page with the ticked backbones. The
+Opened from the Teach wizard's Backbone page with the ticked backbones, or
+from Teach > Compare backbones… on the open project's saved comparison. The
 job is :func:`core.compare.compare` in a :class:`gui.workers.JobWorker`; rows
 arrive one by one (``on_row``), so a cancelled run keeps the finished ones.
 The plot is core's own picture (:mod:`core.compare_plot`), the same PNG the
 command line writes. "Use this one" saves the chosen backbone's trained model
-as a bundle (no retraining) and tells the wizard (``used``).
+as a bundle (no retraining; on a reopened comparison the model is rebuilt from
+the head kept in the project, :mod:`core.compare_models`) and tells the wizard
+(``used``).
 """
 from __future__ import annotations
 
@@ -25,17 +28,33 @@ from ..wizard.confusion import ConfusionMatrix
 from .table import ResultsTable
 
 
-def save_bundle(path, result, progress, should_stop):
-    """A compared backbone's trained model as a bundle (atomic, so not cancelled midway)."""
-    from core.bundle import save
+def save_bundle(path, row, project_root, samples, progress, should_stop):
+    """``(result, path)``: a compared row's trained model saved as a bundle.
 
-    return save(path, result.model, result.bundle_meta(), progress)
+    A reopened comparison's row has no model in memory: it is rebuilt from
+    the one kept in the project first. The bundle is written atomically, so
+    it is not cancelled midway.
+    """
+    from core.bundle import save
+    from core.compare_models import restore
+    from core.jobs import sub_progress
+
+    result = row.result
+    if result is None:
+        result = restore(project_root, row, samples, sub_progress(progress, 0.0, 0.5),
+                         should_stop)
+        progress = sub_progress(progress, 0.5, 1.0)
+    return result, save(path, result.model, result.bundle_meta(), progress)
 
 
 def _weights_status(row) -> str | None:
     from core import backbones, weights
 
     return None if row is None else weights.status(backbones.get(row.backbone))
+
+
+USE_TIP = ("Save the chosen backbone's trained model as a bundle and continue the wizard "
+           "with it (no retraining)")
 
 
 class CompareWindow(QWidget):
@@ -97,8 +116,7 @@ class CompareWindow(QWidget):
         self.again_button.clicked.connect(lambda: self.start([r.backbone for r in self.rows],
                                                              self.config))
         self.use_button = QPushButton("Use this one")
-        self.use_button.setToolTip("Save the chosen backbone's trained model as a bundle and "
-                                   "continue the wizard with it (no retraining)")
+        self.use_button.setToolTip(USE_TIP)
         self.csv_button.clicked.connect(lambda: self._export("csv"))
         self.png_button.clicked.connect(lambda: self._export("png"))
         self.use_button.clicked.connect(self.use_selected)
@@ -200,11 +218,13 @@ class CompareWindow(QWidget):
     def _update(self) -> None:
         idle = not self.jobs.busy()
         row = self.table.selected()
-        usable = idle and row is not None and row.result is not None
+        usable = idle and row is not None and (row.result is not None or bool(row.model_file))
         self.use_button.setEnabled(usable)
-        if row is not None and row.result is None and row.error is None:
-            self.use_button.setToolTip("Compare again to use this backbone: trained models "
-                                       "are kept only while the app runs.")
+        if row is not None and row.result is None and not row.model_file and row.error is None:
+            self.use_button.setToolTip("Compare again to use this backbone: this comparison "
+                                       "kept no trained model for it.")
+        else:
+            self.use_button.setToolTip(USE_TIP)
         self.csv_button.setEnabled(bool(self.rows))
         self.png_button.setEnabled(bool(self.rows))
         self.again_button.setEnabled(idle and bool(self.rows))
@@ -278,16 +298,19 @@ class CompareWindow(QWidget):
     def use_selected(self) -> JobWorker | None:
         """Save the chosen row's trained model as a bundle; ``used`` follows."""
         row = self.table.selected()
-        if row is None or row.result is None or self.jobs.busy():
+        if row is None or (row.result is None and not row.model_file) or self.jobs.busy():
             return None
-        worker = JobWorker(save_bundle, self.bundle_folder(row), row.result)
-        worker.succeeded.connect(lambda path, row=row: self._saved(row, path))
+        worker = JobWorker(save_bundle, self.bundle_folder(row), row, self.project.root,
+                           self.project.labelled())
+        worker.succeeded.connect(lambda outcome, row=row: self._saved(row, *outcome))
         worker.failed.connect(self.message.say)
-        self.jobs.run(worker, f"Saving {row.backbone}…")
+        self.jobs.run(worker, f"Saving {row.backbone}…" if row.result is not None
+                      else f"Rebuilding {row.backbone} from the model kept in the project…")
         self._update()
         return worker
 
-    def _saved(self, row, path) -> None:
+    def _saved(self, row, result, path) -> None:
+        row.result = result  # a rebuilt model stays usable while the window lives
         self.message.say(f"Saved {row.backbone}'s model as '{Path(path).name}' in "
                          f"{Path(path).parent}.")
         self.used.emit(row, Path(path))

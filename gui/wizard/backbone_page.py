@@ -84,17 +84,23 @@ class BackbonePage(QWizardPage):
         self.compare_button.setText(f"Compare {count} ticked backbones…" if count > 1
                                     else "Compare ticked backbones…")
 
-    def compare(self, names=None, config=None):
-        """Open the comparison window on the project and compare ``names`` (default: ticked)."""
+    def comparison_window(self):
+        """The comparison window on the project (its saved comparison shown), raised."""
         from ..compare.window import CompareWindow
 
-        names = list(names or self.table.ticked())
         if self.compare_window is None or self.compare_window.project is not self.state.project:
             if self.compare_window is not None:
                 self.compare_window.close()
             self.compare_window = CompareWindow(self.state.project, self)
             self.compare_window.used.connect(self._use_compared)
-        window = self.compare_window
+        self.compare_window.show()
+        self.compare_window.raise_()
+        return self.compare_window
+
+    def compare(self, names=None, config=None):
+        """Open the comparison window on the project and compare ``names`` (default: ticked)."""
+        names = list(names or self.table.ticked())
+        window = self.comparison_window()
         if names and not window.busy():
             from core.compare import CompareConfig
 
@@ -102,20 +108,21 @@ class BackbonePage(QWizardPage):
             # steps on a small project (early stopping still applies).
             window.start(names, config or CompareConfig(
                 epochs=30, val_split=self.state.config.val_split, seed=self.state.config.seed))
-        window.show()
-        window.raise_()
         return window
 
     def _use_compared(self, row, bundle_path) -> None:
         """Continue with a compared backbone's trained model: straight to Evaluate."""
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentId() == wizard.startId():
+            wizard.next()  # on the Data page (Teach > Compare backbones…): through this page
         config = self.state.config
         config.backbone, config.input_size = row.backbone, row.input_size
         self.state.set_result(row.result)
         self.state.bundle_path = bundle_path
         self.compared = (row, bundle_path)
         self.select(row.backbone)
-        if self.wizard() is not None and self.wizard().currentPage() is self:
-            self.wizard().next()
+        if wizard is not None and wizard.currentPage() is self:
+            wizard.next()
 
     def nextId(self) -> int:
         if self.compared is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
 
 INTRO = """<h2>Teach a model your own classes</h2>
 <p>The wizard turns images you label into a classifier, in six steps:</p>
@@ -35,6 +36,7 @@ class TeachTab(QWidget):
         super().__init__(parent)
         self.window, self.settings = window, window.settings
         self.wizard = None
+        self.ask_box = None  # "open a project first", while it is shown
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.RichText)
@@ -82,6 +84,40 @@ class TeachTab(QWidget):
             wizard.restart()  # stops whatever the other project was doing
         wizard.data_page.open_project(folder)
         return wizard
+
+    def compare_backbones(self):
+        """The comparison window of the open project (its saved comparison shown).
+
+        Without an open project a box asks to open one (then the window
+        opens) or to make one first; returns the window, or None.
+        """
+        wizard = self.wizard
+        if wizard is None or not wizard.isVisible() or wizard.project is None:
+            self._ask_for_project()
+            return None
+        return wizard.backbone_page.comparison_window()
+
+    def _ask_for_project(self) -> None:
+        box = QMessageBox(QMessageBox.Information, "Compare backbones",
+                          "Backbones are compared on a project's labelled images, and no "
+                          "project is open. Open one, or make one first with New model "
+                          "(import a folder with one sub-folder per class).", parent=self)
+        opener = box.addButton("Open project…", QMessageBox.AcceptRole)
+        maker = box.addButton("New model…", QMessageBox.ActionRole)
+        box.addButton(QMessageBox.Cancel)
+        box.setWindowModality(Qt.WindowModal)
+
+        def chosen(button):
+            self.ask_box = None
+            if button is opener and self.open_project() is not None:
+                if self.wizard.project is not None:
+                    self.compare_backbones()
+            elif button is maker:
+                self.new_model()
+
+        box.buttonClicked.connect(chosen)
+        self.ask_box = box
+        box.open()  # not exec(): the window keeps running
 
     def use_in_classify(self, bundle_folder) -> None:
         """Load the bundle as the window's model and show Classify."""

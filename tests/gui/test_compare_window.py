@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from core.classify import load_predictor
 from core.compare import CompareConfig
@@ -11,8 +12,8 @@ from gui.wizard.wizard import BACKBONE, EVALUATE
 from tests import fashion
 from tests.gui.test_wizard import CLASSES, PER_CLASS, import_tree
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
+needs_fashion = pytest.mark.skipif(not fashion.available(),
+                                   reason="dataset-fashion-mnist missing")
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,8 @@ def trees(tmp_path_factory):
     return root / "train", held_out
 
 
+@pytest.mark.slow
+@needs_fashion
 def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
         bare_window, qtbot, trees, tmp_path):
     train_tree, held_out = trees
@@ -73,19 +76,63 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
             scores = predictor.predict_one(load_for_model(path, predictor.input_size))
             assert predictor.class_names[int(scores.argmax())] == name, path
 
-    # Saved in the project: reopening shows the same rows (their models stayed in memory).
+    # Saved in the project: reopening shows the same rows, and "Use this one" rebuilds
+    # the chosen model from the head kept in the project (no model in memory, no training).
     from gui.compare.window import CompareWindow
 
     again = CompareWindow(wizard.project)
     qtbot.addWidget(again)
     assert "last comparison" in again.headline.text()
     assert [r.to_dict() for r in again.rows] == [r.to_dict() for r in window.rows]
-    assert again.table.selected() is not None and not again.use_button.isEnabled()
+    assert again.table.select("EfficientNetLite0") and again.table.selected().result is None
+    assert again.use_button.isEnabled()
+    with qtbot.waitSignal(again.used, timeout=120000) as used:
+        again.use_button.click()
+    row, rebuilt = used.args
+    assert row.result is not None and row.result is not lite0.result
+    predictor = load_predictor(str(rebuilt))
+    for name, paths in held_out.items():
+        for path in paths:
+            scores = predictor.predict_one(load_for_model(path, predictor.input_size))
+            assert predictor.class_names[int(scores.argmax())] == name, path
     # "Compare again" reruns the same backbones in seconds (embeddings cached) and
     # makes the models usable again.
+    qtbot.waitUntil(again.again_button.isEnabled)  # once the saving job has ended
     with qtbot.waitSignal(again.finished, timeout=120000):
         again.again_button.click()
     assert [r.backbone for r in again.rows] == [r.backbone for r in window.rows]
     assert again.table.select("EfficientNetLite0") and again.use_button.isEnabled()
     again.shutdown()
     wizard.close()
+
+
+def test_teach_menu_shows_the_saved_comparison_or_asks_for_a_project(bare_window, tmp_path):
+    from core import compare
+    from core.dataset import Project
+
+    teach = bare_window.teach
+    menu = next(a.menu() for a in bare_window.menuBar().actions() if a.text() == "&Teach")
+    action = next(a for a in menu.actions() if a.text() == "&Compare backbones…")
+    action.trigger()
+    assert bare_window.tabs.currentWidget() is teach
+    box = teach.ask_box
+    assert box is not None and box.isVisible() and "no project is open" in box.text()
+    box.button(QMessageBox.Cancel).click()
+    assert teach.ask_box is None and teach.wizard is None
+
+    project = Project.create(tmp_path / "shoes")
+    rows = [compare.Row("LeNet5", val_accuracy=0.8, macro_f1=0.79, params=61706, size_mb=0.24,
+                        latency_ms=0.05, images_per_second=20000.0, input_size=32, epochs=40,
+                        pretrained=False),
+            compare.Row("MobileNetV2", error="MobileNetV2's weights are not on this computer.")]
+    compare.save(project.root, compare.Comparison(rows, ["sandal", "sneaker"],
+                                                  compare.CompareConfig()))
+    teach.open_project(project.root)
+    action.trigger()
+    window = teach.wizard.backbone_page.compare_window
+    assert window.isVisible() and "last comparison" in window.headline.text()
+    assert [r.backbone for r in window.rows] == ["LeNet5", "MobileNetV2"]
+    assert window.table.selected().backbone == "LeNet5"
+    assert not window.use_button.isEnabled()  # this comparison kept no trained model
+    assert "kept no trained model" in window.use_button.toolTip()
+    teach.wizard.close()
