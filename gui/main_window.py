@@ -1,8 +1,6 @@
 """The main window: Classify, Teach and Models tabs, and a status bar."""
 from __future__ import annotations
 
-import contextlib
-
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
@@ -110,6 +108,7 @@ class MainWindow(QMainWindow):
         from .fault_box import hub
 
         hub().fault.connect(self.show_fault)
+        self._hears_faults = True
         self.models.loading.connect(self._model_loading)
         self.models.progressed.connect(self._model_progress)
         self.models.changed.connect(self._model_ready)
@@ -151,8 +150,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         from .fault_box import hub
 
-        with contextlib.suppress(RuntimeError):  # closed once already
+        if self._hears_faults:  # a window may be closed more than once
             hub().fault.disconnect(self.show_fault)
+            self._hears_faults = False
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.teach.shutdown()
         self.learn.shutdown()
