@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import builtins
 import errno
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from core.commands import run
 from tests import fashion
+from tests.disks import full_disk, read_only_disk, replace_fails_like_a_full_disk  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
 
@@ -37,41 +36,6 @@ def lenet_bundle(data, tmp_path_factory):
     out = tmp_path_factory.mktemp("fault_bundle") / "model"
     assert run(["train", str(data), "--out", str(out), *TINY]) == 0
     return out
-
-
-def _mount(folder: Path, size: str = "1M") -> None:
-    folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("this machine does not let the test mount a tmpfs")
-
-
-@pytest.fixture
-def full_disk(tmp_path):
-    """A mounted 1 MB file system with no space left, or a skip."""
-    disk = tmp_path / "full"
-    _mount(disk)
-    try:
-        with open(disk / "filler", "wb") as f:
-            while True:
-                f.write(b"\0" * 4096)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-@pytest.fixture
-def read_only_disk(tmp_path):
-    disk = tmp_path / "ro"
-    _mount(disk)
-    (disk / "old.txt").write_text("kept")
-    if subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode != 0:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-        pytest.skip("this machine does not let the test remount read-only")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def _one_sentence(capsys, *words) -> str:
@@ -125,14 +89,7 @@ def test_classify_output_onto_full_and_read_only_disks(lenet_bundle, data, full_
 def test_classify_output_when_a_write_fails_like_a_full_disk(lenet_bundle, data, tmp_path,
                                                              monkeypatch, capsys):
     """Where no tmpfs can be mounted: ``os.replace`` fails as on a full disk."""
-    real_replace = os.replace
-
-    def full(src, dst, *args, **kwargs):
-        if str(dst).endswith("results.csv"):
-            raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", full)
+    replace_fails_like_a_full_disk(monkeypatch, "results.csv")
     status = run(["classify", str(data), "--model", str(lenet_bundle),
                   "--format", "csv", "--output", str(tmp_path / "results.csv")])
     assert status == 2

@@ -1,25 +1,10 @@
 """Disk faults in the window: the panel says what happened and what to do; nothing half-written."""
 from __future__ import annotations
 
-import errno
-import os
-import subprocess
-
 import pytest
 
+from tests.disks import read_only_disk, replace_fails_like_a_full_disk  # noqa: F401
 from tests.gui.test_folder_panel import classify, photo_folder  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def read_only_disk(tmp_path):
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("this machine does not let the test mount a tmpfs")
-    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 @pytest.fixture
@@ -33,7 +18,7 @@ def test_export_onto_a_read_only_disk_is_a_sentence(window, classified, read_onl
     assert not classified.export_to(read_only_disk / "results.csv")
     assert classified.message.text().endswith("is on a read-only disk. Choose a folder you "
                                               "can write to.")
-    assert list(read_only_disk.iterdir()) == []
+    assert [p.name for p in read_only_disk.iterdir()] == ["old.txt"]  # nothing added
     box = window.fault_box  # and a message box says it, without blocking the window
     assert box.isVisible() and box.text() == classified.message.text()
     box.close()
@@ -41,14 +26,7 @@ def test_export_onto_a_read_only_disk_is_a_sentence(window, classified, read_onl
 
 def test_export_onto_a_full_disk_leaves_no_half_file(window, classified, tmp_path,
                                                     monkeypatch):
-    real_replace = os.replace
-
-    def full(src, dst, *args, **kwargs):
-        if str(dst).endswith("results.csv"):
-            raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", full)
+    replace_fails_like_a_full_disk(monkeypatch, "results.csv")
     out = tmp_path / "out"
     out.mkdir()
     assert not classified.export_to(out / "results.csv")
@@ -68,4 +46,4 @@ def test_a_job_that_hits_a_read_only_disk_opens_a_message_box(window, classified
                     and window.fault_box.isVisible(), timeout=5000)
     assert window.fault_box.text() == ended.args[0]
     window.fault_box.close()
-    assert list(read_only_disk.iterdir()) == []
+    assert [p.name for p in read_only_disk.iterdir()] == ["old.txt"]  # nothing added

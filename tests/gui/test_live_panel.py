@@ -12,6 +12,19 @@ from core.images import load_rgb
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
 
 
+class NoCamera:
+    """A camera device that is not there: what cv2.VideoCapture gives for it."""
+
+    def __init__(self, source):
+        pass
+
+    def isOpened(self):
+        return False
+
+    def release(self):
+        pass
+
+
 @pytest.fixture(scope="module")
 def video(photos, tmp_path_factory):
     """mp4v video: coffee for 15 frames, then chelsea for 15, at 30 fps."""
@@ -70,16 +83,6 @@ def test_pause_snapshot_mirror_and_stop(live, video, qtbot, tmp_path):
 
 def test_a_missing_camera_gives_a_sentence_not_a_freeze(live, qtbot):
     from core.camera import Capture
-
-    class NoCamera:
-        def __init__(self, source):
-            pass
-
-        def isOpened(self):
-            return False
-
-        def release(self):
-            pass
 
     live.make_capture = lambda source: Capture(source, opener=NoCamera)
     live.camera_box.setValue(2)

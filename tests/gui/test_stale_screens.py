@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.conftest import use_predictor
-from tests.gui.test_live_panel import video  # noqa: F401  (the module's video fixture)
+from tests.gui.test_live_panel import NoCamera, video  # noqa: F401  (video: a fixture)
 
 
 @pytest.fixture
@@ -42,16 +42,6 @@ def test_live_clears_when_the_camera_fails(window, video, qtbot):  # noqa: F811
     with qtbot.waitSignal(live.source_ended, timeout=15000):
         live.start_source(video)
     assert live.bars.labels()
-
-    class NoCamera:
-        def __init__(self, source):
-            pass
-
-        def isOpened(self):
-            return False
-
-        def release(self):
-            pass
 
     live.make_capture = lambda source: Capture(source, opener=NoCamera)
     with qtbot.waitSignal(live.source_ended, timeout=5000):
