@@ -377,16 +377,11 @@ def _sizes_file() -> Path:
 
 
 def _remembered_sizes() -> dict:
-    try:
-        return json.loads(_sizes_file().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    return paths.read_record(_sizes_file())
 
 
 def _remember_sizes(key: str, sizes: dict) -> None:
-    known = _remembered_sizes()
-    known[key] = sizes
-    paths.atomic_write_text(_sizes_file(), json.dumps(known, indent=1))
+    paths.update_record(_sizes_file(), key, sizes)
 
 
 def _int8_size(model, image_paths, size) -> float | None:

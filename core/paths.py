@@ -88,6 +88,23 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def read_record(path: Path) -> dict:
+    """A small JSON object the app keeps (measured speeds, sizes, imports):
+    ``{}`` when the file is missing, unreadable or not an object."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def update_record(path: Path, key: str, value) -> None:
+    """Set ``key`` in the JSON object at ``path`` (made if missing), atomically."""
+    record = read_record(path)
+    record[key] = value
+    atomic_write_text(path, json.dumps(record, indent=1))
+
+
 def file_hash(path, algorithm: str = "sha256") -> str:
     """Hex digest of the file's bytes, remembered while its size and mtime hold."""
     stat = os.stat(path)

@@ -10,7 +10,6 @@ TensorFlow is imported inside functions only.
 """
 from __future__ import annotations
 
-import json
 from typing import Callable, Sequence
 
 from . import backbones, paths, weights
@@ -25,16 +24,11 @@ def _architecture_file():
 
 def architecture_speeds() -> dict[str, float]:
     """Backbone -> images/s measured with random weights (architecture only)."""
-    try:
-        return json.loads(_architecture_file().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    return paths.read_record(_architecture_file())
 
 
 def _record_architecture(name: str, images_per_second: float) -> None:
-    speeds = architecture_speeds()
-    speeds[name] = round(float(images_per_second), 1)
-    paths.atomic_write_text(_architecture_file(), json.dumps(speeds, indent=1))
+    paths.update_record(_architecture_file(), name, round(float(images_per_second), 1))
 
 
 def has_weights(spec) -> bool:

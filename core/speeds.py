@@ -4,7 +4,6 @@ Measured by the Models tab once a backbone has run; remembered per backbone.
 """
 from __future__ import annotations
 
-import json
 import time
 
 from . import paths
@@ -16,16 +15,11 @@ def _file():
 
 
 def measured_speeds() -> dict[str, float]:
-    try:
-        return json.loads(_file().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    return paths.read_record(_file())
 
 
 def record_speed(name: str, images_per_second: float) -> None:
-    speeds = measured_speeds()
-    speeds[name] = round(float(images_per_second), 1)
-    paths.atomic_write_text(_file(), json.dumps(speeds, indent=1))
+    paths.update_record(_file(), name, round(float(images_per_second), 1))
 
 
 def measure_speed(predictor, progress: Progress = no_progress,

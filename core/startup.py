@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import math
 import sys
 import threading
@@ -29,19 +28,14 @@ def _record_file():
 
 def _expected(step: str) -> float:
     try:
-        return float(json.loads(_record_file().read_text())[step])
-    except (OSError, ValueError, KeyError, TypeError):
+        return float(paths.read_record(_record_file())[step])
+    except (KeyError, TypeError, ValueError):
         return DEFAULT_SECONDS[step]
 
 
 def _remember(step: str, seconds: float) -> None:
-    try:
-        record = json.loads(_record_file().read_text())
-    except (OSError, ValueError):
-        record = {}
-    record[step] = round(seconds, 2)
     with contextlib.suppress(OSError):  # a read-only data folder only loses the estimate
-        paths.atomic_write_text(_record_file(), json.dumps(record))
+        paths.update_record(_record_file(), step, round(seconds, 2))
 
 
 @contextlib.contextmanager

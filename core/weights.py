@@ -9,7 +9,6 @@ A backbone is never run with random weights in place of missing ones.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import urllib.error
 import urllib.request
@@ -88,10 +87,7 @@ def _imports_record() -> Path:
 
 
 def _imported_hashes() -> dict:
-    try:
-        return json.loads(_imports_record().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
+    return paths.read_record(_imports_record())
 
 
 def is_trusted(weights: WeightsFile, path: Path) -> bool:
@@ -191,9 +187,8 @@ def import_file(weights: WeightsFile, source: Path, accept) -> Path:
     shutil.copyfile(source, tmp)
     tmp.replace(target)
     if not published:
-        record = _imported_hashes()
-        record[weights.filename] = paths.file_hash(target, "sha256")
-        paths.atomic_write_text(_imports_record(), json.dumps(record, indent=1))
+        paths.update_record(_imports_record(), weights.filename,
+                            paths.file_hash(target, "sha256"))
     return target
 
 
