@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+from PySide6.QtWidgets import QTableWidget
 
 from ..widgets.backbone_table import SortItem
+from ..widgets.tables import style_row_table
 
 BEST = QBrush(QColor("#d7f3dc"))
 # (header, Row attribute, text format, True when higher is better, None: not ranked)
@@ -31,14 +32,7 @@ class ResultsTable(QTableWidget):
 
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.verticalHeader().hide()
-        self.setWordWrap(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.Stretch)
+        style_row_table(self, [c[0] for c in COLUMNS])
         self.rows = []
 
     def set_rows(self, rows) -> None:

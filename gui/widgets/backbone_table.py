@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 from core import backbones, weights
+
+from .tables import style_row_table
 
 BASE_COLUMNS = ("Backbone", "Family", "Input", "Parameters", "ImageNet top-1", "GMACs", "Size")
 SPEED_COLUMN = "Speed here"
@@ -42,14 +44,7 @@ class BackboneTable(QTableWidget):
         self.status_words, self.show_speed = status_words, show_speed
         self.checkable = checkable  # a tick box per row (the backbones to compare)
         self.architecture_speeds: dict = {}  # measured with random weights
-        self.setHorizontalHeaderLabels(self.columns)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.verticalHeader().hide()
-        self.setWordWrap(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(len(self.columns) - 1, QHeaderView.Stretch)
+        style_row_table(self, self.columns)
 
     def refresh(self, speeds: dict | None = None, marked: str | None = None,
                 mark: str = "") -> None:
