@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def main(argv: list[str]) -> int:
     if argv:
-        from core.commands import run
+        from cli import run
         return run(argv)
     from gui.app import run_gui
     return run_gui()

@@ -3,7 +3,7 @@
     python bench/bench_compare.py [--per-class 100] [--epochs 10] [--backbones A,B,C]
 
 On 10 Fashion-MNIST classes x ``per-class`` images (1000 by default, 80/20
-stratified split), core.compare.compare of EfficientNet-Lite0, Lite1 and
+stratified split), core.compare.comparison.compare of EfficientNet-Lite0, Lite1 and
 Lite2 (their ImageNet weights are bundled, so this runs offline):
 
 1. first run, nothing cached: every LiteRT conversion (feature extractors,
@@ -31,7 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def timed_run(data_dir, names, epochs) -> tuple[float, object]:
-    from core.compare import CompareConfig, compare
+    from core.compare.comparison import CompareConfig, compare
 
     started = time.perf_counter()
     result = compare(data_dir, names, CompareConfig(epochs=epochs))

@@ -3,7 +3,7 @@
     python bench/bench_export.py [--backbone EfficientNetLite0] [--size 96]
 
 Trains a head on the bundled Fashion-MNIST samples (cached embeddings), then
-exports every format (core.export.export_model), checked on those same
+exports every format (core.export.exporter.export_model), checked on those same
 images (as the Save page checks on the project's images). Prints per format:
 seconds, the ratio to the .keras write, top-1 agreement and the largest
 score difference; for int8 also the per-class agreement.
@@ -25,9 +25,10 @@ def main() -> None:
     parser.add_argument("--backbone", default="EfficientNetLite0")
     parser.add_argument("--size", type=int, default=None)
     args = parser.parse_args()
-    from core import export, paths
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
+    from core.base import paths
+    from core.export import exporter as export
+    from core.teach.dataset import load_folder
+    from core.teach.training import TrainConfig, train
 
     samples, classes = load_folder(paths.resources_dir() / "samples" / "fashion")
     result = train(samples, classes, TrainConfig(backbone=args.backbone, input_size=args.size,

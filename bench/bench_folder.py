@@ -5,7 +5,7 @@
 
 The naive loop is what tutorials show: ``cv2.imread`` + resize +
 ``model.predict`` one image at a time on the Keras model. The app's pipeline
-is what the Folder panel runs (core.folder.classify_folder: decoding in
+is what the Folder panel runs (core.classify.folder.classify_folder: decoding in
 a thread pool ahead of the model, the batch size its runtime likes best).
 Both read the same files and use the same weights.
 
@@ -71,8 +71,8 @@ def naive_loop(model, files: list[Path], size: int) -> float:
 
 
 def app_pipeline(predictor, paths: list[str]) -> tuple[float, int]:
-    from core.jobs import never_stop, no_progress
-    from core.folder import best_batch_size, classify_folder
+    from core.base.jobs import never_stop, no_progress
+    from core.classify.folder import best_batch_size, classify_folder
 
     got = []
     start = time.perf_counter()
@@ -92,8 +92,8 @@ def main() -> None:
                         help="photos for the 12 MP / batch / int8 / Ray parts")
     args = parser.parse_args()
 
-    from core.classify import load_predictor
-    from core.inference import device_description
+    from core.runtime.inference import device_description
+    from core.runtime.loading import load_predictor
 
     predictor = load_predictor(args.model)
     parts = set(args.parts.split(","))

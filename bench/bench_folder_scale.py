@@ -24,7 +24,7 @@ BATCHES = (1, 8, 16, 32)
 
 
 def scale_parts(predictor, model_name: str, count: int, parts: set, make_images) -> None:
-    from core.folder import best_batch_size
+    from core.classify.folder import best_batch_size
 
     with tempfile.TemporaryDirectory() as tmp:
         small, big = _photo_sets(Path(tmp), count, make_images)
@@ -57,7 +57,7 @@ def _photo_sets(folder: Path, count: int, make_images) -> tuple[Path, Path]:
 
 
 def folder_rate(predictor, folder: Path, batch: int) -> float:
-    from core.folder import classify_folder
+    from core.classify.folder import classify_folder
 
     got = []
     start = time.perf_counter()
@@ -69,7 +69,7 @@ def folder_rate(predictor, folder: Path, batch: int) -> float:
 
 def model_only(predictor, folder: Path, batch: int, seconds: float = 3.0) -> float:
     """Images/s of bare calls on decoded arrays, on an interpreter of its own."""
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
 
     decoded = [load_for_model(p, predictor.input_size) for p in sorted(folder.glob("*.jpg"))[:64]]
     images = np.stack((decoded * (64 // len(decoded) + 1))[:64])  # 64, repeating if fewer
@@ -112,8 +112,8 @@ def photos_part(predictor, small: Path, big: Path, batch: int, ceiling: float) -
 
 def full_decode_rate(predictor, folder: Path, batch: int) -> float:
     """The Folder job as it was before reduced decoding: every file decoded in full."""
-    from core import folder as folder_module
-    from core.images import CROP_FRACTION, fit_square, load_rgb
+    from core.classify import folder as folder_module
+    from core.images.decode import CROP_FRACTION, fit_square, load_rgb
 
     reduced = folder_module.load_for_model
     folder_module.load_for_model = (lambda path, size, budget=None, fraction=CROP_FRACTION:
@@ -125,7 +125,7 @@ def full_decode_rate(predictor, folder: Path, batch: int) -> float:
 
 
 def decode_ms(folder: Path, size: int, full: bool = False, most: int = 20) -> float:
-    from core.images import fit_square, load_for_model, load_rgb
+    from core.images.decode import fit_square, load_for_model, load_rgb
 
     files = sorted(folder.glob("*.jpg"))[:most]
     start = time.perf_counter()
@@ -148,7 +148,7 @@ def batches_part(predictor, small: Path) -> None:
 
 
 def int8_part(predictor, small: Path, batch: int) -> None:
-    from core.int8 import int8_predictor, int8_version
+    from core.classify.int8 import int8_predictor, int8_version
 
     start = time.perf_counter()
     version = int8_version(predictor)
@@ -167,7 +167,7 @@ def int8_part(predictor, small: Path, batch: int) -> None:
 
 
 def ray_part(predictor, model_name: str, small: Path, repeat: int = 4) -> None:
-    from core import folder, ray_engine
+    from core.classify import folder, ray_engine
 
     files = sorted(small.glob("*.jpg")) * repeat
     start = time.perf_counter()

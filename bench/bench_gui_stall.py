@@ -147,7 +147,8 @@ def main() -> None:
 
     from bench_folder import make_images
     from bench_live import make_video
-    from core.classify import load_predictor
+
+    from core.runtime.loading import load_predictor
     from gui.app import make_app
     from gui.main_window import MainWindow
     from gui.model_state import _import_tensorflow_once

@@ -3,8 +3,8 @@
     python bench/bench_inspect.py [NAME ...]        # default: every registered backbone
 
 For each backbone, after building its full classifier (not timed): the time to
-group its layers into blocks (core.architecture.describe), to lay the blocks
-out (core.arch_layout.layout), to draw them into a Qt scene (the Architecture
+group its layers into blocks (core.learn.architecture.describe), to lay the blocks
+out (core.learn.layout.layout), to draw them into a Qt scene (the Architecture
 tab's view, offscreen) and to draw the biggest block opened into its layers.
 Baseline, measured in the same run on the same model: Keras's own
 ``model.summary()`` (its text view, printed to nowhere). Target: under 1 s
@@ -35,9 +35,10 @@ def main(names: list[str]) -> int:
     import keras
     from PySide6.QtWidgets import QApplication
 
-    from core import backbones, models
-    from core.arch_layout import layout
-    from core.architecture import describe
+    from core.learn.architecture import describe
+    from core.learn.layout import layout
+    from core.models import backbones
+    from core.models import build as models
     from gui.learn.arch_view import ArchitectureView
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)

@@ -3,7 +3,7 @@
     python bench/bench_live.py [--seconds 10] [--model EfficientNetLite0]
 
 A 640 x 480, 30 fps video made from scikit-image photos stands in for a
-camera and plays in real time through core.camera.classify_live (capture
+camera and plays in real time through core.classify.camera.classify_live (capture
 thread, one-slot box, fit, model, top-k): the job the Live panel runs.
 Its per-frame latency (frame taken -> predictions) is compared with
 ``predictor.predict`` on one already-fitted image, measured in the same run.
@@ -58,7 +58,7 @@ def bare_calls(predictor, runs: int = 150, every: float = 0.0) -> np.ndarray:
 
 
 def live_run(predictor, video: Path):
-    from core.camera import Capture, LiveSettings, classify_live
+    from core.classify.camera import Capture, LiveSettings, classify_live
 
     results = []
     ended = classify_live(Capture(video), LiveSettings(predictor, k=5), results.append)
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--model", default="EfficientNetLite0")
     args = parser.parse_args()
 
-    from core.classify import load_predictor
+    from core.runtime.loading import load_predictor
 
     predictor = load_predictor(args.model)
     with tempfile.TemporaryDirectory() as tmp:

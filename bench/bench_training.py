@@ -5,7 +5,7 @@
 On 10 Fashion-MNIST classes x ``per-class`` images (80/20 stratified split),
 EfficientNet-Lite0 at 224 px with its bundled ImageNet weights:
 
-1. core.training.train with a cold cache (LiteRT conversion of the feature
+1. core.teach.training.train with a cold cache (LiteRT conversion of the feature
    extractor and every embedding computed); again with the embeddings
    deleted but the converted extractor kept (a first run on new images);
    and again with a warm cache;
@@ -42,8 +42,8 @@ def textbook(train_items, val_items, class_names, epochs: int) -> tuple[float, f
     import keras
     import numpy as np
 
-    from core.images import load_for_model
-    from core.models import build_feature_extractor
+    from core.images.decode import load_for_model
+    from core.models.build import build_feature_extractor
 
     def arrays(items):
         x = np.stack([load_for_model(p, 224) for p, _ in items])
@@ -74,7 +74,7 @@ def main() -> None:
     os.environ["BACKBONE_STUDIO_HOME"] = home
     import tensorflow  # noqa: F401  imported before any timing, for both sides
 
-    from core import dataset, training
+    from core.teach import dataset, training
     from tests import fashion
 
     fashion.write_tree(Path(home) / "data", args.per_class, seed=0)

@@ -7,7 +7,8 @@ import sys
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core import APP_NAME, APP_VERSION, logs
+from core import APP_NAME, APP_VERSION
+from core.base import logs
 
 
 def make_app(argv=None) -> QApplication:

@@ -12,11 +12,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
-from core.export import FLOAT_TOLERANCE, FORMATS, INT8_MIN_AGREEMENT, RECORDS
+from core.export.exporter import FLOAT_TOLERANCE, FORMATS, INT8_MIN_AGREEMENT, RECORDS
 
 from .wizard.common import JobBar
 from .workers import JobWorker
@@ -26,9 +37,9 @@ TITLES = {name: RECORDS[name].title for name in FORMATS}
 
 
 def export_job(source, out_dir, formats, image_paths, progress, should_stop):
-    """core.export for a model in memory ``(model, meta)`` or a bundle / model file path."""
-    from core.export import export_model
-    from core.model_files import load_for_export
+    """core.export.exporter for a model in memory ``(model, meta)`` or a bundle / model file path."""
+    from core.export.exporter import export_model
+    from core.runtime.model_files import load_for_export
 
     if isinstance(source, tuple):
         model, meta = source
@@ -65,7 +76,7 @@ class ExportDialog(QDialog):
     """``source``: ``(model, meta)`` or a bundle / Keras model path; ``image_paths``: the
     real images to check (and calibrate int8) on, None for the bundled samples."""
 
-    exported = Signal(object)  # the list of core.export.ExportResult
+    exported = Signal(object)  # the list of core.export.exporter.ExportResult
 
     def __init__(self, source, default_folder: Path, image_paths=None, parent=None,
                  what: str = ""):

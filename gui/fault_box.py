@@ -3,7 +3,7 @@ reach one place, which shows them in a message box.
 
 A panel still writes the sentence in its own message line; :func:`report`
 also sends it to the window, which shows a non-blocking, window-modal box
-saying what happened and what to do (core.faults words it). Job failures
+saying what happened and what to do (core.base.faults words it). Job failures
 that are disk faults are reported by gui.workers on the GUI thread.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def report(sentence: str) -> None:
 
 def report_if_disk_fault(exc: BaseException) -> str:
     """The sentence for ``exc``; reported as a fault when the disk is the cause."""
-    from core import faults
+    from core.base import faults
 
     sentence = faults.sentence(exc)
     if faults.is_disk_fault(exc):

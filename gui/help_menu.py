@@ -9,7 +9,8 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
-from core import APP_NAME, APP_VERSION, logs, paths
+from core import APP_NAME, APP_VERSION
+from core.base import logs, paths
 
 
 def about_text(predictor=None) -> str:

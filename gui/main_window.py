@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar,
-                               QTabWidget)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QProgressBar, QTabWidget
 
 from core import APP_NAME
-from core.backbones import DEFAULT_BACKBONE
+from core.models.backbones import DEFAULT_BACKBONE
 
 from .model_state import ModelState
 

@@ -1,6 +1,6 @@
 """File > Open model… and File > Export model…: models in and out of the app.
 
-Open model takes any model file the app opens (core.model_files: a bundle,
+Open model takes any model file the app opens (core.runtime.model_files: a bundle,
 .keras, Keras 2 .h5 such as Teachable Machine's, .tflite, .onnx, a SavedModel)
 and loads it into Classify; when nothing beside the file names its classes,
 the user picks a labels file once (remembered for that model). Export model
@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from core.bundle import META_FILE, is_bundle
+from core.runtime.bundle import META_FILE, is_bundle
 
 MODEL_FILTER = ("Models (*.keras *.h5 *.hdf5 *.tflite *.onnx model.json saved_model.pb);;"
                 "All files (*)")
@@ -49,7 +49,7 @@ def open_model_dialog(window) -> None:
 
 def open_model(window, ref: Path) -> None:
     """Load ``ref`` into Classify, asking for its class names when nothing names them."""
-    from core.model_files import ModelFileError, find_labels, locate, remember_labels
+    from core.runtime.model_files import ModelFileError, find_labels, locate, remember_labels
 
     if not is_bundle(ref):
         try:

@@ -7,15 +7,15 @@ from .workers import JobSlot, JobWorker
 
 
 def _import_tensorflow_once(progress) -> None:
-    """Import TensorFlow and Keras, then freeze their objects (core.startup)."""
-    from core.startup import import_tensorflow
+    """Import TensorFlow and Keras, then freeze their objects (core.base.startup)."""
+    from core.base.startup import import_tensorflow
 
     import_tensorflow(progress)
 
 
 def _load(ref: str, progress, should_stop):
-    """TensorFlow, then the model: the bar moves through both (core.startup)."""
-    from core.startup import load_model
+    """TensorFlow, then the model: the bar moves through both (core.base.startup)."""
+    from core.runtime.loading import load_model
 
     return load_model(ref, progress, should_stop)
 

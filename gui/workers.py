@@ -16,8 +16,8 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core import faults
-from core.jobs import Cancelled
+from core.base import faults
+from core.base.jobs import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class JobWorker(QThread):
             self._raw_outcome.emit("cancelled", None)
         except Exception as exc:  # every failure reaches the user as a sentence
             log.exception("job %s failed", getattr(self._fn, "__name__", self._fn))
-            # The sentence to show (core.faults words a full disk), and whether
+            # The sentence to show (core.base.faults words a full disk), and whether
             # the window should also put it in a message box.
             self._raw_outcome.emit("failed", (faults.sentence(exc), faults.is_disk_fault(exc)))
         else:

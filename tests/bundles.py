@@ -7,7 +7,7 @@ tests/core/test_export.py adds one int8 check on the real default backbone.
 """
 from __future__ import annotations
 
-from core import paths
+from core.base import paths
 
 FASHION = paths.resources_dir() / "samples" / "fashion"
 BACKBONE, SIZE = "LeNet5", 32
@@ -17,9 +17,9 @@ _made: dict = {}
 def small_bundle(tmp_path_factory):
     """The session's bundle folder (made on first use)."""
     if "bundle" not in _made:
-        from core import bundle
-        from core.dataset import load_folder
-        from core.training import TrainConfig, train
+        from core.runtime import bundle
+        from core.teach.dataset import load_folder
+        from core.teach.training import TrainConfig, train
 
         samples, classes = load_folder(FASHION)
         result = train(samples, classes, TrainConfig(backbone=BACKBONE, epochs=30, batch_size=8,
@@ -31,5 +31,5 @@ def small_bundle(tmp_path_factory):
 
 
 def trained_result():
-    """The core.training.TrainResult behind :func:`small_bundle` (call that first)."""
+    """The core.teach.training.TrainResult behind :func:`small_bundle` (call that first)."""
     return _made["result"]

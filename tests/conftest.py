@@ -52,6 +52,6 @@ def photos(tmp_path_factory):
 @pytest.fixture(scope="session")
 def default_predictor(app_home):
     """The default model (bundled EfficientNet-Lite0) behind its runtime, built once."""
-    from core.classify import load_predictor
+    from core.runtime.loading import load_predictor
 
     return load_predictor("EfficientNetLite0")

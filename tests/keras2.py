@@ -59,7 +59,7 @@ k2.Model(inp, L.Lambda(lambda t: t * 2)(inp)).save(out + "/lambda.h5")
 def teachable_folder(tmp_path_factory, photos):
     """The folder holding keras_model.h5, labels.txt, keras2_scores.npy and lambda.h5."""
     if "folder" not in _made:
-        from core.images import load_for_model
+        from core.images.decode import load_for_model
 
         folder = tmp_path_factory.mktemp("teachable")
         np.save(folder / "images.npy", np.stack([load_for_model(p, SIZE)

@@ -63,9 +63,10 @@ def test_the_frozen_self_test_passes_and_sees_an_espresso(frozen_app, tmp_path):
 
 
 def test_the_frozen_app_exports_every_format(frozen_app, tmp_path):
-    from core import bundle, paths
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
+    from core.base import paths
+    from core.runtime import bundle
+    from core.teach.dataset import load_folder
+    from core.teach.training import TrainConfig, train
 
     samples, classes = load_folder(paths.resources_dir() / "samples" / "fashion")
     result = train(samples, classes, TrainConfig(epochs=20, batch_size=8, val_split=0.25))

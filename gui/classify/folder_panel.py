@@ -6,16 +6,26 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.folder import best_batch_size, classify_folder, copy_into_class_folders, export
+from core.classify.folder import best_batch_size, classify_folder, copy_into_class_folders, export
 
+from ..fault_box import report_if_disk_fault
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
-from ..fault_box import report_if_disk_fault
 from .results_model import CLASS, FILE, SCORE, ResultsFilter, ResultsModel
 from .speed_choice import SpeedChoice
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.classify import classify_image
-from core.gradcam import gradcam_overlay
-from core.images import IMAGE_EXTENSIONS
-from core.inference import top_k
+from core.classify.gradcam import gradcam_overlay
+from core.classify.image import classify_image
+from core.images.decode import IMAGE_EXTENSIONS
+from core.runtime.inference import top_k
 
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
@@ -24,7 +31,7 @@ IMAGE_FILTER = ("Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS))
 class ImagePanel(AcceptsFileDrops, QWidget):
     """Open or drop an image; its classes as bars; a Grad-CAM overlay on demand."""
 
-    classified = Signal(object)   # core.classify.ImageScores
+    classified = Signal(object)   # core.classify.image.ImageScores
     heatmap_shown = Signal()
     failed = Signal(str)
 

@@ -1,6 +1,6 @@
 """Live: classify a camera or a video file frame by frame.
 
-Capture and inference run off the GUI thread (core.camera.classify_live in
+Capture and inference run off the GUI thread (core.classify.camera.classify_live in
 a worker); this panel only shows the newest result it is handed.
 """
 from __future__ import annotations
@@ -11,16 +11,23 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core import faults
-from core.camera import Capture, LiveSettings, classify_live
+from core.base import faults
+from core.classify.camera import Capture, LiveSettings, classify_live
 
+from ..fault_box import report_if_disk_fault
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
-from ..fault_box import report_if_disk_fault
 
 SIDE_WIDTH = 300
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
@@ -29,7 +36,7 @@ VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv)
 class LivePanel(QWidget):
     """Camera or video in, frames with top-k bars, FPS and latency out."""
 
-    frame_shown = Signal(object)   # the core.camera.LiveResult just displayed
+    frame_shown = Signal(object)   # the core.classify.camera.LiveResult just displayed
     source_ended = Signal(str)     # the sentence shown when a source stops
 
     def __init__(self, models, options, settings, parent=None):

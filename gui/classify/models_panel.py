@@ -4,13 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core import backbones, weights
-from core.classify import is_bundle
-from core.speeds import measure_speed
-from core.weights import download_for_backbone, import_for_backbone
+from core.models import backbones, weights
+from core.models.fetch import download_for_backbone, import_for_backbone
+from core.runtime.bundle import is_bundle
+from core.runtime.speeds import measure_speed
 
 from ..widgets.backbone_table import BackboneTable
 from ..workers import JobSlot, JobWorker
@@ -21,7 +28,7 @@ WEIGHTS_FILTER = "Keras weights (*.h5 *.keras);;All files (*)"
 
 
 def _speeds() -> dict:
-    from core.speeds import measured_speeds
+    from core.runtime.speeds import measured_speeds
 
     return measured_speeds()
 
@@ -98,7 +105,7 @@ class ModelsPanel(QWidget):
     # --- the table --------------------------------------------------------
     def refresh(self) -> None:
         """Re-read weights status and measured speeds into the table."""
-        from core.speed_survey import architecture_speeds
+        from core.classify.speed_survey import architecture_speeds
 
         self.table.architecture_speeds = architecture_speeds()
         self.table.refresh(_speeds(), marked=self.models.ref, mark=" (in use)")
@@ -146,7 +153,7 @@ class ModelsPanel(QWidget):
             self.open_bundle(Path(folder))
 
     def open_bundle(self, folder: Path) -> None:
-        from core.model_files import is_model_ref
+        from core.runtime.model_files import is_model_ref
 
         # A SavedModel, or a folder holding one model file and its labels, opens too.
         if not is_bundle(folder) and not is_model_ref(folder):
@@ -214,7 +221,7 @@ class ModelsPanel(QWidget):
 
     def measure_speeds(self, names=None) -> JobWorker:
         """Measure ``names`` (default: every backbone), smallest first; rows update as they come."""
-        from core.speed_survey import survey
+        from core.classify.speed_survey import survey
 
         worker = JobWorker(survey, names, partial_kw="on_speed")
         worker.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)),
@@ -243,7 +250,7 @@ class ModelsPanel(QWidget):
         self._survey_slot.cancel()
 
     def _speed_measured(self, name: str, images_per_second: float) -> None:
-        from core.speeds import record_speed
+        from core.runtime.speeds import record_speed
 
         record_speed(name, images_per_second)
         self.refresh()

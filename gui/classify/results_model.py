@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QRegularExpression,
-                            QSortFilterProxyModel, Qt)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QRegularExpression,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
-from core.folder import FileResult
-from core.inference import UNKNOWN, unknown_below
+from core.classify.folder import FileResult
+from core.runtime.inference import UNKNOWN
 
 FILE, CLASS, SCORE = range(3)
 HEADERS = ("File", "Class", "Score")
@@ -20,7 +25,7 @@ KEPT_THUMBNAILS = 600
 
 
 class ResultsModel(QAbstractTableModel):
-    """Holds core.folder.FileResult rows; the "unknown" threshold applies as they are shown."""
+    """Holds core.classify.folder.FileResult rows; the "unknown" threshold applies as they are shown."""
 
     def __init__(self, thumbnails, parent=None):
         super().__init__(parent)

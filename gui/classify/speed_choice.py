@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from core.int8 import int8_version
+from core.classify.int8 import int8_version
 
 from ..workers import JobSlot, JobWorker
 
@@ -23,7 +23,7 @@ class SpeedChoice(QWidget):
         super().__init__(parent)
         self.models = models
         self._slot = JobSlot(self)
-        self._ready = None  # (predictor, core.int8.Int8Version) once measured
+        self._ready = None  # (predictor, core.classify.int8.Int8Version) once measured
         self.box = QComboBox()
         self.box.addItems(["float", "int8"])
         self.box.setToolTip("float: the model as trained. int8: faster on a CPU; before it is "

@@ -28,7 +28,7 @@ ROW_ROLE = Qt.UserRole
 
 
 class ResultsTable(QTableWidget):
-    """Rows of :class:`core.compare.Row`; click a header to sort. Best cells are bold on green."""
+    """Rows of :class:`core.compare.comparison.Row`; click a header to sort. Best cells are bold on green."""
 
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)
@@ -100,6 +100,6 @@ class ResultsTable(QTableWidget):
         return False
 
     def selected(self):
-        """The selected :class:`core.compare.Row`, or None."""
+        """The selected :class:`core.compare.comparison.Row`, or None."""
         indexes = self.selectionModel().selectedRows() if self.selectionModel() else []
         return self.item(indexes[0].row(), 0).data(ROW_ROLE) if indexes else None

@@ -2,12 +2,12 @@
 
 Opened from the Teach wizard's Backbone page with the ticked backbones, or
 from Teach > Compare backbones… on the open project's saved comparison. The
-job is :func:`core.compare.compare` in a :class:`gui.workers.JobWorker`; rows
+job is :func:`core.compare.comparison.compare` in a :class:`gui.workers.JobWorker`; rows
 arrive one by one (``on_row``), so a cancelled run keeps the finished ones.
-The plot is core's own picture (:mod:`core.compare_plot`), the same PNG the
+The plot is core's own picture (:mod:`core.compare.plot`), the same PNG the
 command line writes. "Use this one" saves the chosen backbone's trained model
 as a bundle (no retraining; on a reopened comparison the model is rebuilt from
-the head kept in the project, :mod:`core.compare_models`) and tells the wizard
+the head kept in the project, :mod:`core.compare.kept_models`) and tells the wizard
 (``used``).
 """
 from __future__ import annotations
@@ -16,15 +16,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core import compare as core_compare
-from core.compare_plot import render
+from core.compare import comparison as core_compare
+from core.compare.plot import render
 
-from ..workers import JobWorker
 from ..wizard.common import JobBar, MessageLine, ThumbnailGrid, percent, short_name
 from ..wizard.confusion import ConfusionMatrix
+from ..workers import JobWorker
 from .table import ResultsTable
 
 
@@ -35,9 +44,9 @@ def save_bundle(path, row, project_root, samples, progress, should_stop):
     the one kept in the project first. The bundle is written atomically, so
     it is not cancelled midway.
     """
-    from core.bundle import save
-    from core.compare_models import restore
-    from core.jobs import sub_progress
+    from core.base.jobs import sub_progress
+    from core.compare.kept_models import restore
+    from core.runtime.bundle import save
 
     result = row.result
     if result is None:
@@ -48,7 +57,7 @@ def save_bundle(path, row, project_root, samples, progress, should_stop):
 
 
 def _weights_status(row) -> str | None:
-    from core import backbones, weights
+    from core.models import backbones, weights
 
     return None if row is None else weights.status(backbones.get(row.backbone))
 
@@ -240,7 +249,7 @@ class CompareWindow(QWidget):
         return core_compare.write_csv(path, self.rows)
 
     def export_png(self, path) -> Path:
-        from core.compare_plot import write_png
+        from core.compare.plot import write_png
 
         return write_png(path, self.rows)
 
@@ -259,8 +268,8 @@ class CompareWindow(QWidget):
 
     def download_selected(self) -> JobWorker | None:
         """Download the chosen row's missing weights (then compare again)."""
-        from core import backbones
-        from core.weights import download_for_backbone
+        from core.models import backbones
+        from core.models.fetch import download_for_backbone
 
         row = self.table.selected()
         if row is None or self.jobs.busy():
@@ -269,8 +278,8 @@ class CompareWindow(QWidget):
                                  f"Downloading {row.backbone}'s weights…")
 
     def _import_dialog(self) -> None:
-        from core import backbones
-        from core.weights import import_for_backbone
+        from core.models import backbones
+        from core.models.fetch import import_for_backbone
 
         row = self.table.selected()
         if row is None or self.jobs.busy():

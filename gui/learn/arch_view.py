@@ -1,8 +1,8 @@
-"""The block diagram of one architecture, drawn with Qt from core.arch_layout.
+"""The block diagram of one architecture, drawn with Qt from core.learn.layout.
 
 Click a block to open it into its layers, click any of its layers to close it
 again; the wheel zooms, dragging pans. Export writes the same picture as SVG
-(core.arch_layout.to_svg) or PNG.
+(core.learn.layout.to_svg) or PNG.
 """
 from __future__ import annotations
 
@@ -10,12 +10,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
-from core.arch_layout import (KIND_COLOURS, LAYER_COLOUR, ROW_GAP, block_frames,
-                              label_position, layout, stage_tops, to_svg)
-from core.paths import atomic_write_bytes, atomic_write_text
+from core.base.paths import atomic_write_bytes, atomic_write_text
+from core.learn.layout import (
+    KIND_COLOURS,
+    LAYER_COLOUR,
+    ROW_GAP,
+    block_frames,
+    label_position,
+    layout,
+    stage_tops,
+    to_svg,
+)
 
 SKIP_COLOUR = QColor("#c0392b")
 
@@ -46,7 +59,7 @@ class NodeItem(QGraphicsRectItem):
 
 
 class ArchitectureView(QGraphicsView):
-    """Shows a core.architecture.Architecture; emits ``expanded_changed`` on a click."""
+    """Shows a core.learn.architecture.Architecture; emits ``expanded_changed`` on a click."""
 
     expanded_changed = Signal()
 

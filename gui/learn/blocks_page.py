@@ -1,10 +1,9 @@
 """One architecture as blocks: header with totals, the diagram, export."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.arch_layout import totals_text
+from core.learn.layout import totals_text
 
 from .arch_view import ArchitectureView
 from .picker import ArchitectureLoader, ModelPicker

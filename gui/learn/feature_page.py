@@ -8,12 +8,20 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.arch_layout import shape_text
-from core.feature_maps import channel_grid, compute, gradcam_at, load_model, to_rgb
-from core.images import ImageError, load_rgb
+from core.images.decode import ImageError, load_rgb
+from core.learn.feature_maps import channel_grid, compute, gradcam_at, load_model, to_rgb
+from core.learn.layout import shape_text
 
 from ..classify.image_panel import IMAGE_FILTER
 from ..workers import JobSlot, JobWorker

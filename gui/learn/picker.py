@@ -6,8 +6,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QWidget
 
-from core.backbones import all_backbones
-from core.bundle import is_bundle
+from core.models.backbones import all_backbones
+from core.runtime.bundle import is_bundle
 
 from ..workers import JobSlot, JobWorker
 
@@ -74,7 +74,7 @@ def _label(ref: str) -> str:
 class ArchitectureLoader(QObject):
     """Builds architectures in a worker, remembers each one; one job at a time per loader."""
 
-    loaded = Signal(str, object)  # ref, core.architecture.Architecture
+    loaded = Signal(str, object)  # ref, core.learn.architecture.Architecture
     failed = Signal(str)
     progressed = Signal(float, str)
 
@@ -87,7 +87,7 @@ class ArchitectureLoader(QObject):
         if ref in self.cache:
             self.loaded.emit(ref, self.cache[ref])
             return
-        from core.architecture import inspect
+        from core.learn.architecture import inspect
         worker = JobWorker(inspect, ref)
         worker.succeeded.connect(lambda arch, ref=ref: self._done(ref, arch))
         worker.failed.connect(self.failed)

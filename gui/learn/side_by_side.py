@@ -1,10 +1,18 @@
 """Two architectures side by side, stage beside stage, with their totals compared."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QGridLayout, QHeaderView, QLabel, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.arch_layout import aligned, compare_rows
+from core.learn.layout import aligned, compare_rows
 
 from .arch_view import ArchitectureView
 from .picker import ArchitectureLoader, ModelPicker

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
-from core import backbones, weights
+from core.models import backbones, weights
 
 from .tables import style_row_table
 

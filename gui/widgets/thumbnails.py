@@ -10,7 +10,7 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
-from core.images import ImageError, load_for_model
+from core.images.decode import ImageError, load_for_model
 
 from .frame_view import qimage_from_array
 

@@ -6,10 +6,18 @@ trained model, straight to Evaluate (no retraining).
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWizardPage,
+)
 
-from core import backbones, weights
+from core.models import backbones, weights
 
 from ..widgets.backbone_table import BackboneTable
 from .common import MessageLine
@@ -102,7 +110,7 @@ class BackbonePage(QWizardPage):
         names = list(names or self.table.ticked())
         window = self.comparison_window()
         if names and not window.busy():
-            from core.compare import CompareConfig
+            from core.compare.comparison import CompareConfig
 
             # Heads on cached embeddings cost ~0.04 s an epoch: give them enough
             # steps on a small project (early stopping still applies).

@@ -1,22 +1,34 @@
 """Capture frames from a camera or a video file into a class of the project.
 
-:func:`core.camera.capture_frames` is the job: it drives a
-:class:`core.camera.Capture` and saves every N-th frame, or the next frame
+:func:`core.classify.camera.capture_frames` is the job: it drives a
+:class:`core.classify.camera.Capture` and saves every N-th frame, or the next frame
 each time the user asks for one (Space). The worker writes each frame into
-the project's folder (:meth:`core.dataset.Project.add_frame`, atomically);
+the project's folder (:meth:`core.teach.dataset.Project.add_frame`, atomically);
 the GUI thread records it in the project (``TeachState.apply``).
 :class:`CaptureDialog` is its window.
 """
 from __future__ import annotations
 
 import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
-                               QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+)
 
-from core.camera import Capture, capture_frames
+from core.classify.camera import Capture, capture_frames
 
 from ..widgets.frame_view import FrameView
 from ..workers import JobSlot, JobWorker

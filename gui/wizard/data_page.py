@@ -1,12 +1,12 @@
 """Page 1, Data: a project's classes and samples, imports, capture and warnings.
 
-Every change goes through :class:`core.dataset.Project`, which saves its
+Every change goes through :class:`core.teach.dataset.Project`, which saves its
 manifest atomically, on the GUI thread (``TeachState.apply`` / ``edit``):
 imports run as jobs that only copy files and hand their batches back
 (progress, cancel keeps what was imported); the page redraws on the state's
 ``project_changed`` / ``project_edited``. The page never decides what is wrong
-with the data: the warnings are :func:`core.dataset.check`'s sentences, and
-"ready to train" is :func:`core.training.data_problem`'s.
+with the data: the warnings are :func:`core.teach.dataset.check`'s sentences, and
+"ready to train" is :func:`core.teach.training.data_problem`'s.
 """
 from __future__ import annotations
 
@@ -14,18 +14,32 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout,
-                               QInputDialog, QLabel, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QSplitter, QStyle, QToolButton,
-                               QVBoxLayout, QWidget, QWizardPage)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
-from core import dataset
-from core.dataset import Project, ProjectError
-from core.images import IMAGE_EXTENSIONS, find_images
+from core.images.decode import IMAGE_EXTENSIONS, find_images
+from core.teach import dataset
+from core.teach.dataset import Project, ProjectError
 
+from ..fault_box import report_if_disk_fault
 from ..widgets.drop import AcceptsFileDrops
 from ..workers import JobSlot, JobWorker
-from ..fault_box import report_if_disk_fault
 from .common import JobBar, MessageLine, ThumbnailGrid, short_name
 
 NAME_ROLE = Qt.UserRole
@@ -263,7 +277,7 @@ class DataPage(QWizardPage):
 
     def readiness(self) -> str:
         """Why training cannot start yet (core's words), or "" when it can."""
-        from core.training import data_problem
+        from core.teach.training import data_problem
 
         if self.project is None:
             return "Make a new project or open one."

@@ -1,6 +1,6 @@
 """Page 5, Evaluate: how good the model is on validation images, and what it gets wrong.
 
-Every number is core's: the :class:`core.evaluation.Evaluation` that training
+Every number is core's: the :class:`core.teach.evaluation.Evaluation` that training
 made of the kept model on the validation samples. Relabelling or dropping a
 sample changes the project at once; "Retrain" trains again on it.
 """
@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWizardPage,
+)
 
-from core.dataset import ProjectError
+from core.teach.dataset import ProjectError
 
 from .common import MessageLine, ThumbnailGrid, percent, short_name
 from .confusion import ConfusionMatrix
@@ -25,7 +36,7 @@ NEAR_CHANCE = 1.5  # accuracy under this many times chance is "near chance"
 
 def headline(result, evaluation) -> str:
     """Accuracy, the kept epoch and its rule, the "unknown" threshold; a warning near chance."""
-    from core.training import KEPT_EPOCH_RULE
+    from core.teach.training import KEPT_EPOCH_RULE
 
     wrong = len(evaluation.misclassified)
     text = (f"<b>Accuracy {percent(evaluation.accuracy)}</b> on {evaluation.count} validation "

@@ -4,16 +4,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
 
 from ..workers import JobWorker
 from .common import JobBar, MessageLine, percent
 
 
 def save_bundle(path, model, meta, progress, should_stop):
-    """core.bundle.save as a job (saving is atomic, so it is not cancelled midway)."""
-    from core.bundle import save
+    """core.runtime.bundle.save as a job (saving is atomic, so it is not cancelled midway)."""
+    from core.runtime.bundle import save
 
     return save(path, model, meta, progress)
 

@@ -1,15 +1,25 @@
 """Page 3, Settings: how to train, with good defaults and the rest behind "Advanced".
 
-The fields are :class:`core.training.TrainConfig`'s; what the user sets is
+The fields are :class:`core.teach.training.TrainConfig`'s; what the user sets is
 remembered in QSettings (``teach/train/<field>``) for the next model.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QSpinBox, QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWizardPage,
+)
 
-from core.backbones import DEFAULT_BACKBONE
-from core.training import KEPT_EPOCH_RULE, Augmentation, TrainConfig, defaults_for
+from core.models.backbones import DEFAULT_BACKBONE
+from core.teach.training import KEPT_EPOCH_RULE, Augmentation, TrainConfig, defaults_for
 
 PREFIX = "teach/train/"
 
@@ -186,7 +196,7 @@ class SettingsPage(QWizardPage):
         }
 
     def defaults(self) -> TrainConfig:
-        """The defaults for the mode shown (core.training.defaults_for)."""
+        """The defaults for the mode shown (core.teach.training.defaults_for)."""
         return defaults_for(self.state.config.backbone if self.scratch else DEFAULT_BACKBONE)
 
     @property

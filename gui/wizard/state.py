@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from core.training import TrainConfig
+from core.teach.training import TrainConfig
 
 
 class TeachState(QObject):
     """The wizard's shared state; pages read it and announce changes through it.
 
-    ``config`` is the :class:`core.training.TrainConfig` the Backbone and
-    Settings pages fill in; ``result`` the last :class:`core.training.TrainResult`;
+    ``config`` is the :class:`core.teach.training.TrainConfig` the Backbone and
+    Settings pages fill in; ``result`` the last :class:`core.teach.training.TrainResult`;
     ``bundle_path`` where the Save page last wrote a bundle. The project is
     changed only on the GUI thread, through :meth:`apply` and :meth:`edit`;
     views follow ``project_changed`` and ``project_edited``.
@@ -34,7 +34,7 @@ class TeachState(QObject):
         self.project_changed.emit(project)
 
     def apply(self, added) -> None:
-        """Record what an import or a capture brought in (a core.dataset.Added,
+        """Record what an import or a capture brought in (a core.teach.dataset.Added,
         made on a worker) in the project, here on the GUI thread, and tell the views."""
         if self.project is not None:
             self.project.adopt(added)

@@ -1,4 +1,4 @@
-"""Page 4, Train: core.training.train in a worker, its epochs drawn as they come."""
+"""Page 4, Train: core.teach.training.train in a worker, its epochs drawn as they come."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,8 +11,8 @@ from .curves import TrainingCurves
 
 
 def run_training(items, class_names, config, progress, should_stop, on_epoch):
-    """core.training.train, with each epoch passed on as one dict (a signal's one value)."""
-    from core.training import train
+    """core.teach.training.train, with each epoch passed on as one dict (a signal's one value)."""
+    from core.teach.training import train
 
     return train(items, class_names, config, progress, should_stop,
                  on_epoch=lambda epoch, logs: on_epoch(dict(logs, epoch=epoch)))

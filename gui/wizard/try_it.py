@@ -1,9 +1,9 @@
 """Evaluate's "Try it" tab: drop or open an image, or run a video or a camera,
 and see the new model's answer before saving it (Teachable Machine's preview).
 
-Images go through core.try_model.try_image; a camera or a video runs
-core.camera.classify_live (the Live panel's machinery: newest frame wins) with
-the trained Keras model wrapped by core.try_model.live_predictor. One job runs
+Images go through core.teach.try_model.try_image; a camera or a video runs
+core.classify.camera.classify_live (the Live panel's machinery: newest frame wins) with
+the trained Keras model wrapped by core.teach.try_model.live_predictor. One job runs
 at a time, and a camera or video stops when the tab or the page is left.
 """
 from __future__ import annotations
@@ -12,12 +12,19 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.camera import Capture, LiveSettings, classify_live, describe_source
-from core.images import IMAGE_EXTENSIONS
-from core.try_model import live_predictor, try_image
+from core.classify.camera import Capture, LiveSettings, classify_live, describe_source
+from core.images.decode import IMAGE_EXTENSIONS
+from core.teach.try_model import live_predictor, try_image
 
 from ..classify.live_panel import VIDEO_FILTER
 from ..widgets.drop import AcceptsFileDrops
@@ -36,7 +43,7 @@ class TryIt(AcceptsFileDrops, QWidget):
     The model is the wizard's training result (:meth:`set_result`), not saved yet.
     """
 
-    frame_shown = Signal(object)   # the core.camera.LiveResult just displayed
+    frame_shown = Signal(object)   # the core.classify.camera.LiveResult just displayed
     source_ended = Signal(str)     # the sentence shown when a camera or video stops
 
     def __init__(self, parent=None):

@@ -2,7 +2,7 @@
 
 ``cli(...)`` runs ``python main.py`` in a fresh process: what a user gets,
 including a stdout that holds nothing but the JSON. ``cli_here(...)`` calls
-``core.commands.run(argv)`` in this process, sharing the test session's
+``cli.run(argv)`` in this process, sharing the test session's
 TensorFlow import and loaded models: for the checks that are about exit
 statuses and sentences, it answers in milliseconds instead of seconds.
 """
@@ -34,8 +34,8 @@ def cli(*args, timeout=300, env=None) -> subprocess.CompletedProcess:
 
 
 def cli_here(*args) -> Ran:
-    """``core.commands.run(ARGS)`` in this process, its stdout and stderr captured."""
-    from core.commands import run
+    """``cli.run(ARGS)`` in this process, its stdout and stderr captured."""
+    from cli import run
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

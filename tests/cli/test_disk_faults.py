@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.commands import run
+from cli import run
 from tests import fashion
 from tests.disks import full_disk, read_only_disk, replace_fails_like_a_full_disk  # noqa: F401
 
@@ -117,7 +117,7 @@ def test_train_when_open_fails_like_a_read_only_disk(data, tmp_path, monkeypatch
 def test_export_into_a_folder_deleted_while_in_use(lenet_bundle, tmp_path, monkeypatch, capsys):
     import shutil
 
-    from core import export
+    from core.export import exporter as export
 
     out = tmp_path / "out"
     from dataclasses import replace

@@ -36,7 +36,7 @@ def test_inspect_json_and_svg_of_mobilenet_v2(tmp_path):
 
 def test_inspect_text_lists_blocks_with_kinds_shapes_and_skips():
     """The text table, in-process (the JSON test above pays for one TensorFlow start)."""
-    from core.commands import inspect as command
+    from cli import inspect as command
     from tests.core.test_architecture import built  # ResNet50, built once per session
 
     text = command.to_text(built("ResNet50")[1])

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from core.commands import run
+from cli import run
 
 
 def test_status_lists_every_backbone_and_its_files(capsys):

@@ -1,4 +1,4 @@
-"""core.architecture on the real Keras models: the blocks each family is known for."""
+"""core.learn.architecture on the real Keras models: the blocks each family is known for."""
 from __future__ import annotations
 
 import time
@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from core import backbones
-from core.arch_layout import layout, to_svg
-from core.architecture import KINDS, describe
+from core.learn.architecture import KINDS, describe
+from core.learn.layout import layout, to_svg
+from core.models import backbones
 
 _BUILT: dict = {}
 
@@ -16,7 +16,7 @@ _BUILT: dict = {}
 def built(name):
     """(model, architecture) of a backbone's full classifier, built once per session."""
     if name not in _BUILT:
-        from core import models
+        from core.models import build as models
         model = models.build_classifier(name, weights_choice=None)
         _BUILT[name] = model, describe(model, name)
     return _BUILT[name]
@@ -108,7 +108,7 @@ def _keras_layers(model):
 def test_a_trained_models_own_head_is_its_head_block():
     import keras
 
-    from core import models
+    from core.models import build as models
     spec = backbones.get("MobileNetV2")
     base = models.build_base(spec, include_top=False, weights_choice=None, input_size=96,
                              pooling="avg")
@@ -162,8 +162,8 @@ def test_block_params_sum_to_the_model_total_for_every_backbone():
 
     import keras
 
-    from core import models
-    from core.families import FAMILIES
+    from core.learn.families import FAMILIES
+    from core.models import build as models
 
     depths = {f.representative: f.depth for f in FAMILIES}  # the Families table's column
     slowest = 0.0
@@ -190,10 +190,10 @@ def test_a_saved_bundle_is_inspected_with_its_head_and_feature_maps(tmp_path_fac
     """``inspect BUNDLE`` and feature maps on the session's trained bundle (LeNet-5, Fashion)."""
     import numpy as np
 
-    from core.architecture import inspect
-    from core.bundle import read_meta
-    from core.feature_maps import FeatureMaps, load_model
-    from core.images import load_rgb
+    from core.images.decode import load_rgb
+    from core.learn.architecture import inspect
+    from core.learn.feature_maps import FeatureMaps, load_model
+    from core.runtime.bundle import read_meta
     from tests.bundles import small_bundle
 
     folder = small_bundle(tmp_path_factory)
@@ -216,10 +216,10 @@ def test_a_keras_model_file_is_inspected_with_its_labels(tmp_path):
     """A plain .keras file (preprocessing not inside: the app puts it in front)."""
     import keras
 
-    from core.architecture import inspect
-    from core.bundle import BundleError
-    from core.feature_maps import load_model
-    from core.scratch import LeNet5
+    from core.learn.architecture import inspect
+    from core.learn.feature_maps import load_model
+    from core.models.scratch import LeNet5
+    from core.runtime.bundle import BundleError
 
     base = LeNet5(include_top=False, input_shape=(32, 32, 3))
     outputs = keras.layers.Dense(2, activation="softmax", name="classes")(base.output)

@@ -7,9 +7,9 @@ import keras
 import numpy as np
 import pytest
 
-from core import backbones
-from core.models import build_base, build_feature_extractor
-from core.preprocessing import Preprocess
+from core.models import backbones
+from core.models.build import build_base, build_feature_extractor
+from core.models.preprocess_layers import Preprocess
 
 KERAS_BACKBONES = [b for b in backbones.all_backbones() if b.weights_kind == "keras"]
 SMALL = 96  # every family accepts this input without weights

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from core.bundle import BundleError, litert_path
-from core.classify import load_predictor
-from core.model_checks import ModelFileError, check_model_file
+from core.runtime.bundle import BundleError, litert_path
+from core.runtime.checks import ModelFileError, check_model_file
+from core.runtime.loading import load_predictor
 from tests.bundles import small_bundle
 
 
@@ -64,7 +64,7 @@ def test_bundle_descriptions_missing_malformed_and_newer(bundle_copy):
 
 def test_a_damaged_litert_file_is_not_used(bundle_copy):
     """The LiteRT file is only a faster copy of model.keras: a cut one is skipped, and
-    load_predictor converts model.keras again (core.classify's path for a bundle without one)."""
+    load_predictor converts model.keras again (core.runtime.loading's path for a bundle without one)."""
     assert litert_path(bundle_copy) == bundle_copy / "model.tflite"
     _cut(bundle_copy / "model.tflite", 0.6)
     assert litert_path(bundle_copy) is None

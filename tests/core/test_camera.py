@@ -8,10 +8,17 @@ import cv2
 import numpy as np
 import pytest
 
-from core.camera import (Capture, CameraError, Frame, LatestFrame, LiveSettings, SourceEnded,
-                         classify_live)
-from core.images import load_rgb
-from core.jobs import Cancelled
+from core.base.jobs import Cancelled
+from core.classify.camera import (
+    CameraError,
+    Capture,
+    Frame,
+    LatestFrame,
+    LiveSettings,
+    SourceEnded,
+    classify_live,
+)
+from core.images.decode import load_rgb
 
 
 def write_video(path, images, repeat: int, fps: float = 30.0, size=(320, 240)):

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from core.folder import classify_files, copy_into_class_folders, export
-from core.images import ImageError, find_images, load_for_model, load_rgb
-from core.inference import top_k
+from core.classify.folder import classify_files, copy_into_class_folders, export
+from core.images.decode import ImageError, find_images, load_for_model, load_rgb
+from core.runtime.inference import top_k
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
 

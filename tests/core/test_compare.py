@@ -1,4 +1,4 @@
-"""core.compare on real images: pretrained heads against LeNet-5 from scratch."""
+"""core.compare.comparison on real images: pretrained heads against LeNet-5 from scratch."""
 from __future__ import annotations
 
 import csv
@@ -7,11 +7,10 @@ import io
 import numpy as np
 import pytest
 
-from tests import compare_data
-from tests import fashion
-from core import compare
-from core.compare_plot import pareto_front, write_png
-from core.dataset import Project
+from core.compare import comparison as compare
+from core.compare.plot import pareto_front, write_png
+from core.teach.dataset import Project
+from tests import compare_data, fashion
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not fashion.available(), reason="Fashion-MNIST not installed")]
@@ -85,10 +84,10 @@ def test_saved_in_the_project_and_reloaded(outcome, project):
 def test_a_reopened_comparison_rebuilds_its_kept_models_without_training(outcome, project,
                                                                          tmp_path):
     """"Use this one" after reopening: the kept head on its backbone, saved as a bundle."""
-    from core import compare_models
-    from core.bundle import save
-    from core.classify import load_predictor
-    from core.images import load_for_model
+    from core.compare import kept_models as compare_models
+    from core.images.decode import load_for_model
+    from core.runtime.bundle import save
+    from core.runtime.loading import load_predictor
 
     original = outcome[0]
     reopened = compare.load(project.root)
@@ -163,7 +162,7 @@ def test_csv_and_png_are_written(outcome, tmp_path):
     table = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text())))
     assert [t["backbone"] for t in table] == BACKBONES
     assert table[3]["error"] and table[3]["val_accuracy"] == ""
-    from core.commands.compare import table
+    from cli.compare import table
 
     text = table(rows).splitlines()
     assert text[0].split()[:2] == ["backbone", "accuracy"] and len(text) == 1 + 4 + 1

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import dataset
-from core.dataset import Project
-from core.images import load_rgb
+from core.images.decode import load_rgb
+from core.teach import dataset
+from core.teach.dataset import Project
 from tests import fashion
 
 pytestmark = [pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing"),
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 IMPORT = textwrap.dedent("""
     import sys
-    from core.dataset import Project
+    from core.teach.dataset import Project
 
     def report(fraction, message):
         print(f"{fraction:.4f}", flush=True)

@@ -1,4 +1,4 @@
-"""core.dataset on real Fashion-MNIST images: manifest, classes, checks, split."""
+"""core.teach.dataset on real Fashion-MNIST images: manifest, classes, checks, split."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from core import dataset
-from core.dataset import Project, ProjectError
+from core.teach import dataset
+from core.teach.dataset import Project, ProjectError
 from tests import fashion
 
 pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
@@ -196,7 +196,7 @@ def test_manifest_writes_are_atomic(tree, tmp_path, monkeypatch):
 
 
 def test_cancelled_import_keeps_what_it_copied(tree, tmp_path):
-    from core.jobs import Cancelled
+    from core.base.jobs import Cancelled
 
     project = Project.create(tmp_path / "p")
     calls = []

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from skimage import data
 
-from core import efficientnet_lite as lite
-from core import torch_state
-from core.images import fit_square
-from core.paths import resources_dir
+from core.base.paths import resources_dir
+from core.images.decode import fit_square
+from core.models import efficientnet_lite as lite
+from core.models import torch_state
 
 CAT_CLASSES = {"tabby", "tiger_cat", "Egyptian_cat"}
 KERAS_CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"
@@ -114,7 +114,7 @@ def test_keras_weights_file_round_trip(model, tmp_path):
 
 
 def test_importing_does_not_load_tensorflow():
-    code = ("import sys, core.efficientnet_lite; "
+    code = ("import sys, core.models.efficientnet_lite; "
             "assert not {'tensorflow', 'keras'} & set(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=resources_dir().parent)
 
@@ -126,8 +126,8 @@ def test_bigger_lites_recognise_coffee_and_equal_their_litert_conversion(
         lite_home, class_names, name, size, params, blocks):
     """Lite1/Lite2 through the app's own path: uint8 in, preprocessing inside,
     then the LiteRT file Classify runs on this CPU."""
-    from core.inference import LiteRT, convert_to_litert
-    from core.models import build_classifier
+    from core.models.build import build_classifier
+    from core.runtime.inference import LiteRT, convert_to_litert
 
     assert len(lite.blocks(name)) == blocks
     model = build_classifier(name)

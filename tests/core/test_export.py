@@ -16,8 +16,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import export, export_readme
-from core.jobs import Cancelled
+from core.base.jobs import Cancelled
+from core.export import exporter as export
+from core.export import readme as export_readme
 from tests.bundles import SIZE, small_bundle
 
 
@@ -84,8 +85,8 @@ def test_int8_of_the_real_default_backbone_agrees_on_real_images(tmp_path):
     At 96 px the same head loses one of 24 images to int8 (95.8%): the check
     would (rightly) fail it, so this runs at the size the weights were made for.
     """
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
+    from core.teach.dataset import load_folder
+    from core.teach.training import TrainConfig, train
     from tests.bundles import FASHION
 
     samples, classes = load_folder(FASHION)
@@ -101,8 +102,8 @@ def test_int8_of_the_real_default_backbone_agrees_on_real_images(tmp_path):
 
 
 def test_the_export_folder_is_itself_a_bundle_that_classifies_alike(exported, fashion_bundle):
-    from core.classify import load_predictor
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
+    from core.runtime.loading import load_predictor
 
     out, _, _ = exported
     image = load_for_model(export.sample_images()[0], SIZE)

@@ -1,11 +1,11 @@
-"""core.faults: each operating-system fault as its sentence; other errors keep their own."""
+"""core.base.faults: each operating-system fault as its sentence; other errors keep their own."""
 from __future__ import annotations
 
 import errno
 
 import pytest
 
-from core import faults
+from core.base import faults
 
 
 @pytest.mark.parametrize("code, words", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.feature_maps import BACKGROUND, FeatureMaps, channel_grid, load_model, to_rgb
-from core.images import load_rgb
+from core.images.decode import load_rgb
+from core.learn.feature_maps import BACKGROUND, FeatureMaps, channel_grid, load_model, to_rgb
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_channel_grid_tiles_channels_and_squares_vectors():
 
 
 def test_gradcam_for_a_chosen_class_at_a_chosen_block(lite0, photos):
-    from core.gradcam import GradCam, GradCamError
+    from core.classify.gradcam import GradCam, GradCamError
 
     rgb = load_rgb(photos["chelsea"])
     block = next(b for b in lite0.arch.blocks if b.resolution == 14)

@@ -12,10 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core import folder
-from core.images import find_images
-from core.inference import Prediction
-from core.jobs import Cancelled
+from core.base.jobs import Cancelled
+from core.classify import folder
+from core.images.decode import find_images
+from core.runtime.inference import Prediction
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
 

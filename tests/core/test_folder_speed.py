@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from core.folder import GPU_BATCH, classify_folder
-from core.images import PixelBudget, load_for_model
+from core.classify.folder import GPU_BATCH, classify_folder
+from core.images.decode import PixelBudget, load_for_model
 
 
 def _run(predictor, folder, batch_size):

@@ -4,8 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.gradcam import GradCam, GradCamError, _logits, colorize, crop_box, last_feature_map
-from core.images import fit_square, load_rgb
+from core.classify.gradcam import (
+    GradCam,
+    GradCamError,
+    _logits,
+    colorize,
+    crop_box,
+    last_feature_map,
+)
+from core.images.decode import fit_square, load_rgb
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +50,7 @@ def test_trained_head_bundle_shape(coffee):
     """Input -> preprocess -> headless backbone (avg-pooled) -> dropout -> dense softmax."""
     import keras
 
-    from core.models import build_feature_extractor
+    from core.models.build import build_feature_extractor
 
     features = build_feature_extractor("EfficientNetLite0")
     x = keras.layers.Dropout(0.2, name="head_dropout")(features.output)
@@ -58,7 +65,7 @@ def test_backbone_ending_in_its_feature_map():
     """A backbone whose last layer is the map itself, pooled by the head outside it."""
     import keras
 
-    from core.preprocessing import Preprocess
+    from core.models.preprocess_layers import Preprocess
 
     inner_in = keras.Input((32, 32, 3))
     h = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inner_in)

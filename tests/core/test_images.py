@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core import images
-from core.folder import classify_files
-from core.image_header import image_size
-from core.images import ImageError, find_images, fit_square, load_for_model, load_rgb
+from core.classify.folder import classify_files
+from core.images import decode as images
+from core.images.decode import ImageError, find_images, fit_square, load_for_model, load_rgb
+from core.images.header import image_size
 
 ROOT = Path(__file__).resolve().parents[2]
 TWELVE_MP = (4000, 3000)
@@ -111,7 +111,7 @@ def test_classify_of_a_bomb_stays_under_1gb(app_home, default_predictor, photos,
     bomb = png_bomb(tmp_path / "bomb.png", 30000)
     script = (
         "import json, resource, sys\n"
-        "from core.commands import run\n"
+        "from cli import run\n"
         "rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
         f"run(['classify', {str(photos['coffee'])!r}, '--format', 'json'])\n"
         "baseline = rss()\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import int8
-from core.folder import classify_files
-from core.images import load_for_model
+from core.classify import int8
+from core.classify.folder import classify_files
+from core.images.decode import load_for_model
 
 pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
 
@@ -43,7 +43,7 @@ def test_int8_classifies_real_photos_like_float(default_predictor, version, phot
 def test_classify_speed_int8_says_the_agreement_first(version, photos, capsys):
     import json
 
-    from core.commands import run
+    from cli import run
 
     assert run(["classify", str(photos["coffee"]), "--speed", "int8", "--format", "json"]) == 0
     out = capsys.readouterr()
@@ -52,8 +52,8 @@ def test_classify_speed_int8_says_the_agreement_first(version, photos, capsys):
 
 
 def test_classify_int8_calibrates_on_the_images_given(version, photos, capsys):
-    from core import paths
-    from core.commands import run
+    from cli import run
+    from core.base import paths
 
     samples = paths.resources_dir() / "samples"  # the same images: the version made above
     assert run(["classify", str(photos["coffee"]), "--speed", "int8", "--format", "json",

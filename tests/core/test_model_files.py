@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import model_files
-from core.classify import load_predictor
-from core.images import load_for_model
+from core.images.decode import load_for_model
+from core.runtime import model_files
+from core.runtime.loading import load_predictor
 from tests.keras2 import LABELS, SIZE, teachable_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_classify_command_opens_a_keras2_file(keras2_folder, photos):
 
 
 def test_a_keras2_file_exports_with_parity_and_its_labels(keras2_folder, tmp_path, photos):
-    from core import export
+    from core.export import exporter as export
 
     results = export.export_bundle(keras2_folder / "keras_model.h5", tmp_path,
                                    ["tflite", "onnx"], list(photos.values()))
@@ -89,7 +89,7 @@ def converted(keras2_folder, tmp_path_factory):
     import tensorflow as tf
     from tf2onnx import convert
 
-    from core.keras_files import load_keras2_h5
+    from core.runtime.keras_files import load_keras2_h5
 
     model = load_keras2_h5(keras2_folder / "keras_model.h5")
     folder = tmp_path_factory.mktemp("converted")
@@ -180,8 +180,8 @@ def test_plain_keras_file_and_savedmodel_open(tmp_path_factory, tmp_path, photos
 
 
 def test_opened_files_classify_folders_and_offer_no_int8(converted, photos):
-    from core.folder import classify_folder
-    from core.int8 import Int8Unavailable, int8_version
+    from core.classify.folder import classify_folder
+    from core.classify.int8 import Int8Unavailable, int8_version
 
     for name in ("tflite/model.tflite", "onnx/model.onnx"):
         predictor = load_predictor(str(converted / name))

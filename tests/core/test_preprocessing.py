@@ -9,8 +9,10 @@ import keras
 import numpy as np
 import pytest
 
-from core import backbones, bundle
-from core.preprocessing import MODES, STEPS, Preprocess, migrate, preprocess_block
+from core.models import backbones
+from core.models.preprocess_layers import Preprocess, migrate, preprocess_block
+from core.models.preprocessing import MODES, STEPS
+from core.runtime import bundle
 from tests.bundles import small_bundle
 
 
@@ -61,8 +63,8 @@ print(json.dumps({"scores": np.asarray(model(images)).tolist(),
 
 def test_plain_keras_in_a_fresh_process_loads_a_bundle_and_scores_like_the_app(
         tmp_path_factory, tmp_path, photos):
-    from core.classify import load_predictor
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
+    from core.runtime.loading import load_predictor
 
     folder = small_bundle(tmp_path_factory)
     predictor = load_predictor(str(folder))

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.commands import run
+from cli import run
 
 pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
 
@@ -17,7 +17,7 @@ pytest.importorskip("ray.data")
 @pytest.fixture(scope="module")
 def ray_local(app_home):
     """One small local Ray instance for the module (starting one costs ~10 s)."""
-    from core import ray_engine
+    from core.classify import ray_engine
 
     ray = ray_engine.start(num_cpus=2)
     yield ray
@@ -65,13 +65,13 @@ def test_without_ray_the_command_says_how_to_install_it(photo_folder, monkeypatc
 def test_embeddings_on_ray_fill_the_cache_training_reads(ray_local, photo_folder):
     """``train --engine ray``'s pass: every embedding computed on Ray is cached,
     equals what the cached extractor gives here, and training computes none."""
-    from core import embeddings, ray_engine
-    from core.images import load_for_model
-    from core.inference import LiteRT
+    from core.images.decode import load_for_model
+    from core.runtime.inference import LiteRT
+    from core.teach import embeddings, ray_embeddings
 
     images = sorted(photo_folder.glob("*.jpg"))
     size = 160  # a small input keeps the test quick; any size is cached on its own
-    computed = ray_engine.fill_embedding_cache(images, "EfficientNetLite0", size, workers=1)
+    computed = ray_embeddings.fill_embedding_cache(images, "EfficientNetLite0", size, workers=1)
     assert computed == len(images) - 1  # all but the broken file
 
     def must_not_build():
@@ -86,7 +86,7 @@ def test_embeddings_on_ray_fill_the_cache_training_reads(ray_local, photo_folder
 
 
 def test_an_unreachable_cluster_is_a_sentence_within_seconds():
-    from core import ray_engine
+    from core.classify import ray_engine
 
     with pytest.raises(ray_engine.RayUnavailable, match="Could not reach the Ray cluster at "
                                                         "127.0.0.1:1"):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import time
 
-from core import startup
+from core.base import startup
+from core.runtime.loading import load_model
 
 
 def test_ticking_moves_during_a_blocking_call_and_remembers_its_time(app_home):
@@ -18,7 +19,7 @@ def test_ticking_moves_during_a_blocking_call_and_remembers_its_time(app_home):
 
 def test_loading_the_default_model_reports_progress_all_the_way(app_home):
     seen = []
-    predictor = startup.load_model("EfficientNetLite0", lambda f, m: seen.append((f, m)))
+    predictor = load_model("EfficientNetLite0", lambda f, m: seen.append((f, m)))
     fractions = [f for f, _ in seen]
     assert fractions[-1] == 1.0 and predictor.class_names[0]
     assert all(b >= a for a, b in zip(fractions, fractions[1:]))  # never backwards

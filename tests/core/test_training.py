@@ -15,8 +15,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from core import bundle, dataset, embeddings, evaluation, training
-from core.jobs import Cancelled
+from core.base.jobs import Cancelled
+from core.runtime import bundle
+from core.teach import dataset, embeddings, evaluation, training
 from tests import fashion
 
 pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
@@ -50,7 +51,7 @@ def trained(data):
 
 
 def _predict(model, items, size):
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
 
     images = np.stack([load_for_model(p, size) for p, _ in items])
     return np.asarray(model.predict(images, batch_size=32, verbose=0))
@@ -260,7 +261,8 @@ MIRRORED = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from core import dataset, training
+    from core.teach import dataset
+    from core.teach import training
     items, classes = dataset.load_folder(sys.argv[1])
     out = {}
     for name, extra in (("head", {}), ("images", dict(augment=True, fine_tune_layers=5,

@@ -18,9 +18,9 @@ import keras
 import numpy as np
 import pytest
 
-from core import backbones, weights
-from core.jobs import Cancelled
-from core.models import build_classifier
+from core.base.jobs import Cancelled
+from core.models import backbones, errors, weights
+from core.models.build import build_classifier
 
 NAME = "MobileNetV3Small"
 
@@ -62,7 +62,7 @@ def _install(path, keras_home, spec):
 
 def test_missing_weights_say_so_and_never_fall_back_to_random(keras_home):
     assert weights.status(backbones.get(NAME)) == "downloadable"
-    with pytest.raises(weights.WeightsMissing, match="not on this computer"):
+    with pytest.raises(errors.WeightsMissing, match="not on this computer"):
         build_classifier(NAME)
 
 
@@ -82,7 +82,7 @@ def test_a_file_with_the_wrong_hash_is_rejected_clearly(keras_home, weights_file
     path, _ = weights_file
     spec = backbones.get(NAME)  # the published hash: our file cannot match it
     _install(path, keras_home, spec)
-    with pytest.raises(weights.WeightsCorrupt, match="not the published .* weights file"):
+    with pytest.raises(errors.WeightsCorrupt, match="not the published .* weights file"):
         weights.require(spec.top_weights, spec.name)
 
 
@@ -114,7 +114,7 @@ def test_download_shows_progress_and_checks_the_hash(keras_home, weights_file):
         assert seen[-1] == 1.0 and len(seen) > 2
         target.unlink()
         bad = _with_hash(spec, "0" * 32, f"{base}/{path.name}").top_weights
-        with pytest.raises(weights.WeightsCorrupt, match="do not match"):
+        with pytest.raises(errors.WeightsCorrupt, match="do not match"):
             weights.download(bad, NAME)
         assert not target.exists() and not list(keras_home.glob("*.part"))
         with pytest.raises(Cancelled):
@@ -125,7 +125,7 @@ def test_download_shows_progress_and_checks_the_hash(keras_home, weights_file):
 def test_download_offline_fails_with_a_sentence(keras_home):
     spec = backbones.get(NAME)
     offline = dataclasses.replace(spec.top_weights, url="http://127.0.0.1:9/none.h5")
-    with pytest.raises(weights.WeightsMissing, match="no connection to the internet"):
+    with pytest.raises(errors.WeightsMissing, match="no connection to the internet"):
         weights.download(offline, NAME, timeout=2)
 
 
@@ -140,5 +140,5 @@ def test_an_imported_file_is_checked_by_loading_then_trusted(keras_home, weights
     assert weights.require(spec.top_weights, NAME).exists()  # trusted despite the hash
     junk = tmp_path / "junk.h5"
     junk.write_bytes(b"not weights")
-    with pytest.raises(weights.WeightsCorrupt, match="does not fit"):
+    with pytest.raises(errors.WeightsCorrupt, match="does not fit"):
         weights.import_file(spec.top_weights, junk, accept)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core.compare import CompareConfig
+from core.compare.comparison import CompareConfig
 from tests import fashion
 
 OUT = os.environ.get("BACKBONE_SCREENSHOTS")

@@ -21,9 +21,10 @@ from tests.gui.screenshots import settle, wait_for  # noqa: E402
 
 
 def main(out: Path) -> None:
-    from core import export, paths
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
+    from core.base import paths
+    from core.export import exporter as export
+    from core.teach.dataset import load_folder
+    from core.teach.training import TrainConfig, train
     from gui.app import make_app
     from gui.export_dialog import ExportDialog
 

@@ -49,6 +49,7 @@ def settle(ms: int = 300) -> None:
 def main(out: Path) -> None:
     from bench_folder import make_images
     from bench_live import make_video
+
     from gui.app import make_app
     from gui.main_window import MainWindow
 

@@ -34,7 +34,7 @@ def test_escape_and_space_only_act_on_the_panel_shown(window, qtbot, photos, tmp
     import cv2
     from PySide6.QtCore import Qt
 
-    from core.images import load_rgb
+    from core.images.decode import load_rgb
 
     video = tmp_path / "long.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 120))

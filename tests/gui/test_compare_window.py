@@ -5,9 +5,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from core.classify import load_predictor
-from core.compare import CompareConfig
-from core.images import load_for_model
+from core.compare.comparison import CompareConfig
+from core.images.decode import load_for_model
+from core.runtime.loading import load_predictor
 from gui.wizard.wizard import BACKBONE, EVALUATE
 from tests import fashion
 from tests.gui.test_wizard import CLASSES, PER_CLASS, import_tree
@@ -107,8 +107,8 @@ def test_compare_fills_table_and_plot_and_use_this_one_saves_a_bundle(
 
 
 def test_teach_menu_shows_the_saved_comparison_or_asks_for_a_project(bare_window, tmp_path):
-    from core import compare
-    from core.dataset import Project
+    from core.compare import comparison as compare
+    from core.teach.dataset import Project
 
     teach = bare_window.teach
     menu = next(a.menu() for a in bare_window.menuBar().actions() if a.text() == "&Teach")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from core import bundle, export
+from core.export import exporter as export
+from core.runtime import bundle
 from tests.bundles import small_bundle, trained_result
 
 

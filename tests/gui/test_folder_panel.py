@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from core.images import load_rgb
+from core.images.decode import load_rgb
 from gui.classify.results_model import CLASS, FILE, SCORE
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}

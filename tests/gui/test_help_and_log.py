@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from core import APP_VERSION, logs, paths
+from core import APP_VERSION
+from core.base import logs, paths
 
 
 @pytest.fixture

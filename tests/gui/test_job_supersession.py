@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from core.jobs import check_stop
+from core.base.jobs import check_stop
 from gui.workers import JobSlot, JobWorker
 
 

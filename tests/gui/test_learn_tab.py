@@ -137,7 +137,7 @@ def test_families_table_and_pages(qtbot):
 
 
 def test_feature_maps_take_the_image_tabs_picture(qtbot, photos):
-    from core.images import load_rgb
+    from core.images.decode import load_rgb
     from gui.learn.feature_page import FeatureMapsPage
 
     rgb = load_rgb(photos["rocket"])

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from core.images import load_rgb
+from core.images.decode import load_rgb
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
 
@@ -82,7 +82,7 @@ def test_pause_snapshot_mirror_and_stop(live, video, qtbot, tmp_path):
 
 
 def test_a_missing_camera_gives_a_sentence_not_a_freeze(live, qtbot):
-    from core.camera import Capture
+    from core.classify.camera import Capture
 
     live.make_capture = lambda source: Capture(source, opener=NoCamera)
     live.camera_box.setValue(2)

@@ -6,7 +6,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from core import backbones
+from core.models import backbones
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_a_failed_switch_keeps_the_model_in_use(window, qtbot):
 
 
 def test_download_shows_progress_and_cancels(panel, qtbot, monkeypatch):
-    from core.jobs import check_stop
+    from core.base.jobs import check_stop
 
     def fake_download(spec, progress, should_stop):
         for n in range(1000):
@@ -131,8 +131,8 @@ def test_a_trained_bundle_classifies_and_explains(window, photos, qtbot, tmp_pat
     """Open model… on a bundle with a (random) head: it loads, classifies, has a Grad-CAM."""
     import keras
 
-    from core import bundle
-    from core.models import build_feature_extractor
+    from core.models.build import build_feature_extractor
+    from core.runtime import bundle
 
     features = build_feature_extractor("EfficientNetLite0")
     head = keras.layers.Dense(2, activation="softmax", name="head")(features.output)

@@ -64,7 +64,7 @@ def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
         bare_window, qtbot, monkeypatch, float_model_files, photos):
     from ai_edge_litert.interpreter import Interpreter
 
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
 
     model = float_model_files / "tflite" / "model.tflite"
     asked = _open(bare_window, qtbot, monkeypatch, [model, float_model_files / "names.txt"])
@@ -88,7 +88,7 @@ def test_an_onnx_file_with_labels_beside_it_opens_without_asking(
         bare_window, qtbot, monkeypatch, float_model_files, photos):
     import onnxruntime
 
-    from core.images import load_for_model
+    from core.images.decode import load_for_model
 
     model = float_model_files / "onnx" / "model.onnx"
     asked = _open(bare_window, qtbot, monkeypatch, [model])

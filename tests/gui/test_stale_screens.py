@@ -36,7 +36,7 @@ def test_live_clears_on_a_model_switch_until_the_next_frame(window, video, qtbot
 
 
 def test_live_clears_when_the_camera_fails(window, video, qtbot):  # noqa: F811
-    from core.camera import Capture
+    from core.classify.camera import Capture
 
     live = window.classify.live
     with qtbot.waitSignal(live.source_ended, timeout=15000):

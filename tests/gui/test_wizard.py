@@ -13,12 +13,12 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWizard
 
-from core import bundle
-from core.camera import Capture
-from core.dataset import Project
-from core.evaluation import evaluate_model
-from core.images import fit_square, load_for_model
-from core.inference import top_k
+from core.classify.camera import Capture
+from core.images.decode import fit_square, load_for_model
+from core.runtime import bundle
+from core.runtime.inference import top_k
+from core.teach.dataset import Project
+from core.teach.evaluation import evaluate_model
 from gui.wizard.wizard import BACKBONE, EVALUATE, SAVE, SETTINGS, TRAIN
 from tests import fashion
 
@@ -52,7 +52,7 @@ def import_tree(wizard, qtbot, tree, project_dir):
 
 def write_video(path, images, frames_each: int, size: int = 112):
     """An MJPG .avi at 30 fps showing each of ``images`` (files) for ``frames_each`` frames."""
-    from core.images import load_rgb
+    from core.images.decode import load_rgb
 
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (size, size))
     assert writer.isOpened()
@@ -101,7 +101,7 @@ def test_import_train_evaluate_save_and_use_in_classify(bare_window, wizard, qtb
     wizard.next()
     assert wizard.currentId() == EVALUATE
     page = wizard.evaluate_page
-    # core.evaluation on the same model and validation images gives the same numbers
+    # core.teach.evaluation on the same model and validation images gives the same numbers
     core = evaluate_model(lambda x: result.model.predict(x, verbose=0), result.val_items,
                           result.class_names, result.config.size)
     assert page.matrix.counts() == core.confusion

@@ -78,9 +78,9 @@ def test_try_it_gives_the_new_models_answer_before_saving(bare_window, qtbot, tm
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from core.camera import Capture
-    from core.dataset import load_folder
-    from core.training import TrainConfig, train
+    from core.classify.camera import Capture
+    from core.teach.dataset import load_folder
+    from core.teach.training import TrainConfig, train
 
     fashion.write_tree(tmp_path / "tree", 12, seed=4, classes=("bag", "trouser"))
     items, names = load_folder(tmp_path / "tree")

@@ -1,0 +1,110 @@
+"""Cheap checks that a model file is whole before a runtime tries to load it.
+
+A truncated download or a half-copied file makes Keras, LiteRT and ONNX
+Runtime fail with errors only their authors can read (or crash the process
+in native code). These checks read the file's container (zip, flatbuffer,
+protobuf, HDF5) and raise :class:`ModelFileError` with a sentence instead.
+They do not prove a model is good; the loaders still do that.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from core.runtime.errors import ModelFileError
+
+_ADVICE = "copy or export it again"
+
+
+def check_model_file(path) -> None:
+    """Raise :class:`ModelFileError` when ``path`` is visibly not a whole model file.
+
+    Knows ``.keras`` (zip with ``config.json`` and weights), ``.tflite``
+    (flatbuffer "TFL3"), ``.onnx`` (protobuf with a graph) and ``.h5`` (HDF5);
+    other suffixes and folders pass through unchecked.
+    """
+    path = Path(path)
+    check = _CHECKS.get(path.suffix.lower())
+    if check is None or path.is_dir():
+        return
+    if not path.is_file():
+        raise ModelFileError(f"{path} does not exist.")
+    if path.stat().st_size == 0:
+        raise ModelFileError(f"{path.name} is empty (0 bytes); {_ADVICE}.")
+    check(path)
+
+
+def _check_keras(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            bad = archive.testzip()  # reads every member: finds a truncated or altered file
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelFileError(f"{path.name} is damaged or truncated: it is not a whole Keras "
+                             f"file ({exc}); {_ADVICE}.") from None
+    if bad is not None:
+        raise ModelFileError(f"{path.name} is damaged: its part {bad} does not match its "
+                             f"checksum; {_ADVICE}.")
+    if "config.json" not in names:
+        raise ModelFileError(f"{path.name} is a zip file but not a Keras model (it has no "
+                             "config.json).")
+
+
+def _check_tflite(path: Path) -> None:
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if len(head) < 8 or head[4:8] != b"TFL3":
+        raise ModelFileError(f"{path.name} is not a TensorFlow Lite model (it lacks the TFL3 "
+                             f"mark); {_ADVICE}.")
+    try:
+        from tensorflow.lite.tools import flatbuffer_utils
+
+        model = flatbuffer_utils.read_model_from_bytearray(bytearray(path.read_bytes()))
+        if not model.subgraphs:
+            raise ValueError("no subgraph")
+        _within(path, model)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # the flatbuffer reader raises many kinds for a cut file
+        raise ModelFileError(f"{path.name} is damaged or truncated ({type(exc).__name__}); "
+                             f"{_ADVICE}.") from None
+
+
+def _within(path: Path, model) -> None:
+    """Buffers stored outside the flatbuffer (models over 2 GB) must lie inside the file."""
+    size = path.stat().st_size
+    for buffer in model.buffers or []:
+        offset, length = getattr(buffer, "offset", 0) or 0, getattr(buffer, "size", 0) or 0
+        if offset > 1 and offset + length > size:
+            raise ModelFileError(f"{path.name} is truncated: its weights end past the end of "
+                                 f"the file; {_ADVICE}.")
+
+
+def _check_onnx(path: Path) -> None:
+    try:
+        import onnx
+    except ImportError:
+        return  # the loader says what is missing
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:  # protobuf's DecodeError and friends
+        raise ModelFileError(f"{path.name} is damaged or truncated: it is not a whole ONNX "
+                             f"model ({type(exc).__name__}); {_ADVICE}.") from None
+    if not model.graph.node or not model.graph.input:
+        raise ModelFileError(f"{path.name} holds no ONNX graph; {_ADVICE}.")
+
+
+def _check_h5(path: Path) -> None:
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            if "model_config" not in f.attrs and "model_weights" not in f and not len(f):
+                raise ValueError("empty")
+    except Exception as exc:  # h5py raises OSError for a cut file, KeyError for odd ones
+        raise ModelFileError(f"{path.name} is damaged or not a Keras HDF5 file "
+                             f"({type(exc).__name__}); {_ADVICE}.") from None
+
+
+_CHECKS = {".keras": _check_keras, ".tflite": _check_tflite, ".onnx": _check_onnx,
+           ".h5": _check_h5, ".hdf5": _check_h5}

@@ -1,0 +1,48 @@
+"""How images reach a model: its input size, dtype, preprocessing and crop, read
+from the model's own input and a metadata JSON beside it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.images.decode import CROP_FRACTION
+from core.models.preprocessing import MODES
+
+FLOAT_INPUT_MODE = "tf"
+FLOAT_INPUT_CROP = 1.0
+DEFAULT_SIZE = 224  # when the file leaves the input size open
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """How images reach the model: ``size`` px square, ``dtype``, ``preprocessing``
+    ("inside" or a core.models.preprocessing mode applied before the model) and ``crop``,
+    the share of the image's shorter side it sees (core.images.decode.fit_square)."""
+
+    size: int
+    dtype: str
+    preprocessing: str
+    crop: float = CROP_FRACTION
+
+    def describe(self) -> str:
+        where = ("preprocessing inside the model" if self.preprocessing == "inside"
+                 else f"preprocessing '{self.preprocessing}' applied before it")
+        seen = "the largest centre square" if self.crop == 1 else f"the centre {self.crop:.1%}"
+        return f"{self.size} px {self.dtype} input, {where}, {seen}"
+
+
+def _float_mode(meta: dict) -> str:
+    mode = meta.get("preprocessing")
+    return mode if mode in MODES else FLOAT_INPUT_MODE
+
+
+def input_rule(shape, dtype: str, meta: dict) -> InputRule:
+    """The input rule read from a model's input ``shape`` and ``dtype``, else ``meta``."""
+    size = next((int(s) for s in shape[1:3] if isinstance(s, (int, np.integer)) and s > 0),
+                int(meta.get("input_size") or DEFAULT_SIZE))
+    inside = dtype == "uint8"
+    # A float-input model from elsewhere (Teachable Machine's snippet: ImageOps.fit)
+    # sees the largest centre square; this app's own models, its evaluation crop.
+    crop = float(meta.get("crop_fraction") or (CROP_FRACTION if inside else FLOAT_INPUT_CROP))
+    return InputRule(size, dtype, "inside" if inside else _float_mode(meta), crop)

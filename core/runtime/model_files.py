@@ -1,0 +1,280 @@
+"""Open the models people already have: .keras, Keras 2 .h5, .tflite, .onnx, SavedModel.
+
+:func:`load_predictor` turns a model file (or a folder holding one, or a
+SavedModel folder) and its class names into a Predictor the whole app uses.
+Each format runs in its own runtime: Keras models go through
+core.runtime.inference (LiteRT on a CPU), ``.tflite`` through LiteRT, ``.onnx``
+through ONNX Runtime, a SavedModel through TensorFlow. Only Keras files
+give ``predictor.model`` (Grad-CAM and export need it); the others have
+``model = None``.
+
+Class names come from, in order: a ``labels.txt`` beside the file (lines
+``0 name`` as Teachable Machine writes them, or plain ``name``), a metadata
+JSON beside it (``model.json``, ``metadata.json`` or ``<stem>.json`` with
+``class_names`` or ``labels``), the metadata this app embeds in its exports,
+or a labels file the user picked once (:func:`remember_labels`). Without any,
+:class:`LabelsMissing` says which file to add.
+
+How images go in (:class:`InputRule`) is read from the file where it says so:
+a uint8 input means preprocessing is inside (this app's models and exports);
+a float input gets a preprocessing mode from the metadata JSON's
+``preprocessing`` key, else the per-source rule :data:`FLOAT_INPUT_MODE`
+(``tf``: RGB scaled to [-1, 1], as Teachable Machine and most Keras image
+models expect). Keras files load in core.runtime.keras_files (Keras 2 ``.h5`` repaired
+on the way in, safe mode always on); the others in core.runtime.tflite_onnx.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from core.base import paths
+from core.base.jobs import Progress, no_progress
+from core.runtime import bundle, keras_files, tflite_onnx
+from core.runtime.checks import check_model_file
+from core.runtime.errors import ModelFileError
+from core.runtime.formats import embedded_metadata
+
+SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
+            ".onnx": "onnx"}
+SAVEDMODEL_FILE = "saved_model.pb"
+LABEL_FILES = ("labels.txt",)
+META_FILES = ("model.json", "metadata.json")
+
+
+class LabelsMissing(ModelFileError):
+    """The model opened but nothing says what its classes are called."""
+
+    def __init__(self, model_path: Path):
+        self.model_path = model_path
+        super().__init__(
+            f"{model_path.name} has no class names: put a labels.txt beside it (one class "
+            "per line, e.g. '0 cat') or a model.json with \"class_names\", then open it again.")
+
+
+# --------------------------------------------------------------------------
+# Finding the model and its class names
+
+def is_model_ref(ref) -> bool:
+    """Whether ``ref`` names an existing model file, SavedModel or folder holding one."""
+    path = Path(ref)
+    if path.is_file():
+        return path.suffix.lower() in SUFFIXES
+    return path.is_dir() and (_is_savedmodel(path) or bool(_model_files_in(path)))
+
+
+def locate(ref) -> tuple[Path, str]:
+    """``(model path, kind)`` for a file, a SavedModel folder or a folder holding one model."""
+    path = Path(ref)
+    if not path.exists():
+        raise ModelFileError(f"{path} does not exist.")
+    if path.is_dir():
+        if _is_savedmodel(path):
+            return path, "savedmodel"
+        found = _model_files_in(path)
+        if len(found) == 1:
+            return locate(found[0])
+        if not found:
+            raise ModelFileError(f"{path} is not a model bundle (no model.json and model.keras) "
+                                 "and holds no model file (.keras, .h5, .tflite, .onnx or a "
+                                 "SavedModel).")
+        names = ", ".join(p.name for p in found)
+        raise ModelFileError(f"{path.name} holds several models ({names}): open one of them.")
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ModelFileError(f"{path.name} is not a model file this app opens (.keras, .h5, "
+                             ".tflite, .onnx, a SavedModel folder or a bundle).")
+    return path, kind
+
+
+def _is_savedmodel(folder: Path) -> bool:
+    return (folder / SAVEDMODEL_FILE).is_file()
+
+
+def _model_files_in(folder: Path) -> list[Path]:
+    found = [p for p in sorted(folder.iterdir())
+             if not p.name.startswith(".") and p.suffix.lower() in SUFFIXES and p.is_file()]
+    found += [p for p in sorted(folder.iterdir()) if p.is_dir() and _is_savedmodel(p)]
+    return found
+
+
+def parse_labels(text: str) -> list[str]:
+    """Class names from a labels file: ``0 name`` (Teachable Machine) or ``name`` lines."""
+    names = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            match = re.fullmatch(r"(\d+)[\s:,]+(.+)", line)
+            names.append(match.group(2).strip() if match else line)
+    return names
+
+
+def _labels_from_json(file: Path) -> list[str] | None:
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    names = doc.get("class_names") or doc.get("labels")
+    return [str(n) for n in names] if isinstance(names, list) and names else None
+
+
+def metadata_beside(model_path: Path) -> dict:
+    """The metadata JSON beside (or inside, for a folder) the model, or {}."""
+    folder = model_path if model_path.is_dir() else model_path.parent
+    for name in (*META_FILES, f"{model_path.stem}.json"):
+        file = folder / name
+        if file.is_file() and file != model_path:
+            try:
+                doc = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(doc, dict):
+                return doc
+    return {}
+
+
+def find_labels(model_path: Path, look_inside: bool = True) -> list[str] | None:
+    """The model's class names from the places the module docstring lists, or None.
+
+    ``look_inside`` False skips the metadata embedded in the file (reading it
+    imports TensorFlow or ONNX: not on a GUI thread)."""
+    folder = model_path if model_path.is_dir() else model_path.parent
+    for name in LABEL_FILES:
+        if (folder / name).is_file():
+            return parse_labels((folder / name).read_text(encoding="utf-8", errors="replace"))
+    names = metadata_beside(model_path)
+    found = names.get("class_names") or names.get("labels")
+    if isinstance(found, list) and found:
+        return [str(n) for n in found]
+    embedded = _embedded_labels(model_path) if look_inside else None
+    if embedded:
+        return embedded
+    remembered = _remembered().get(str(model_path.resolve()))
+    if remembered and Path(remembered).is_file():
+        return labels_from_file(Path(remembered))
+    return None
+
+
+def labels_from_file(file: Path) -> list[str]:
+    """Class names from a user-picked ``labels.txt`` or metadata JSON."""
+    if file.suffix.lower() == ".json":
+        names = _labels_from_json(file)
+        if not names:
+            raise ModelFileError(f"{file.name} has no \"class_names\" list.")
+        return names
+    names = parse_labels(file.read_text(encoding="utf-8", errors="replace"))
+    if not names:
+        raise ModelFileError(f"{file.name} is empty: write one class name per line.")
+    return names
+
+
+def _embedded_labels(model_path: Path) -> list[str] | None:
+    try:
+        return list(embedded_metadata(model_path)["class_names"])
+    except Exception:  # no metadata, or not one of ours
+        return None
+
+
+def _remembered_file() -> Path:
+    return paths.cache_dir("model_labels") / "labels.json"
+
+
+def _remembered() -> dict:
+    try:
+        return json.loads(_remembered_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def remember_labels(model_path, labels_file) -> None:
+    """Use ``labels_file`` for ``model_path`` from now on (the user picked it)."""
+    model_path, _ = locate(model_path)
+    labels_from_file(Path(labels_file))  # refuse a file that gives no names
+    known = _remembered()
+    known[str(model_path.resolve())] = str(Path(labels_file).resolve())
+    paths.atomic_write_text(_remembered_file(), json.dumps(known, indent=1))
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+def load_predictor(ref, progress: Progress = no_progress):
+    """A Predictor for the model file, SavedModel or model folder ``ref``.
+
+    Raises :class:`ModelFileError` (or :class:`LabelsMissing`) with a sentence.
+    """
+    model_path, kind = locate(ref)
+    labels = find_labels(model_path)
+    if labels is None:
+        raise LabelsMissing(model_path)
+    meta = metadata_beside(model_path)
+    progress(0.2, f"Opening {model_path.name}")
+    check_model_file(model_path)  # a cut or altered file: a sentence before any runtime sees it
+    try:
+        if kind in ("keras", "h5"):
+            predictor = _load_keras(model_path, labels, meta, progress)
+        else:
+            predictor = _load_runtime_file(model_path, labels, meta, progress, kind)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # each runtime raises its own kinds for a bad file
+        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        raise ModelFileError(f"{model_path.name} could not be opened as a {kind} model "
+                             f"({type(exc).__name__}: {detail}).") from None
+    outputs = predictor.output_classes
+    if outputs != len(labels):
+        raise ModelFileError(f"{model_path.name} gives {outputs} scores but its labels name "
+                             f"{len(labels)} classes; fix the labels file.")
+    predictor.threshold = float(meta.get("threshold") or 0.0)
+    progress(1.0, f"{model_path.name} ready")
+    return predictor
+
+
+def _load_keras(path: Path, labels, meta, progress):
+    from core.runtime.inference import make_predictor
+
+    model, rule = open_keras_model(path, meta)
+    key = f"file|{paths.file_hash(path)}|{rule}"
+    predictor = make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress)
+    predictor.input_rule = rule
+    predictor.crop_fraction = rule.crop
+    predictor.output_classes = int(model.output_shape[-1])
+    return predictor
+
+
+def open_keras_model(path: Path, meta: dict) -> tuple:
+    """``(model, rule)`` of a .keras / Keras 2 .h5 file as a uint8-RGB Keras model
+    (core.runtime.keras_files.open_keras_model; raises ModelFileError)."""
+    return keras_files.open_keras_model(path, meta)
+
+
+def _load_runtime_file(path: Path, labels, meta, progress, kind: str):
+    loader = {"tflite": tflite_onnx.load_tflite, "onnx": tflite_onnx.load_onnx,
+              "savedmodel": tflite_onnx.load_savedmodel}[kind]
+    return loader(path, labels, meta, progress)
+
+
+def load_for_export(ref) -> tuple:
+    """``(keras_model, meta)`` of a bundle or a Keras model file, ready for core.export.exporter.
+
+    The model takes uint8 RGB (a float-input file gets its preprocessing in
+    front); ``meta`` has the class names, input size and a threshold.
+    Raises ModelFileError for formats without a Keras model (.tflite, .onnx,
+    SavedModel): those are already exports.
+    """
+    if bundle.is_bundle(ref):
+        return bundle.load(ref)
+    model_path, kind = locate(ref)
+    if kind not in ("keras", "h5"):
+        raise ModelFileError(f"{model_path.name} is a {kind} file: only Keras models (a bundle, "
+                             ".keras or .h5) can be exported to other formats.")
+    labels = find_labels(model_path)
+    if labels is None:
+        raise LabelsMissing(model_path)
+    model, rule = open_keras_model(model_path, metadata_beside(model_path))
+    meta = {"class_names": labels, "input_size": rule.size, "backbone": model_path.stem,
+            "threshold": 0.0, "metrics": {}, "source": str(model_path)}
+    return model, meta
