@@ -92,7 +92,7 @@ def main() -> None:
                         help="photos for the 12 MP / batch / int8 / Ray parts")
     args = parser.parse_args()
 
-    from core.runtime.inference import device_description
+    from core.runtime.runners import device_description
     from core.runtime.loading import load_predictor
 
     predictor = load_predictor(args.model)

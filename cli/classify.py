@@ -96,14 +96,12 @@ def _on_ray(args, files):
 
 
 def _load_here_first(model: str) -> None:
-    """Refuse an unknown backbone or a missing bundle before any Ray worker starts."""
-    from core.models.backbones import get
+    """Refuse an unknown backbone or a path holding no model before any Ray worker starts."""
+    from core.runtime.model_ref import resolve
 
-    if Path(model).exists():
-        return
     try:
-        get(model)
-    except UnknownBackbone as exc:
+        resolve(model)
+    except (UnknownBackbone, BundleError) as exc:
         raise SetupError(str(exc)) from None
 
 

@@ -39,13 +39,12 @@ TITLES = {name: RECORDS[name].title for name in FORMATS}
 def export_job(source, out_dir, formats, image_paths, progress, should_stop):
     """core.export.exporter for a model in memory ``(model, meta)`` or a bundle / model file path."""
     from core.export.exporter import export_model
-    from core.runtime.model_files import load_for_export
+    from core.runtime.loading import load_keras_model
 
     if isinstance(source, tuple):
         model, meta = source
     else:
-        progress(0.0, f"Loading {Path(source).name}")
-        model, meta = load_for_export(source)
+        model, meta = load_keras_model(source, progress)
     return meta["class_names"], export_model(model, meta, out_dir, formats, image_paths,
                                              progress, should_stop)
 

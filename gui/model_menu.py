@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from core.runtime.bundle import META_FILE, is_bundle
+from core.runtime.bundle import is_bundle
 
 MODEL_FILTER = ("Models (*.keras *.h5 *.hdf5 *.tflite *.onnx model.json saved_model.pb);;"
                 "All files (*)")
@@ -30,13 +30,6 @@ def model_file_actions(window) -> list[QAction]:
     return [open_action, export_action]
 
 
-def model_ref(picked: Path) -> Path:
-    """The reference to load for a picked file: a bundle's or SavedModel's folder, or the file."""
-    if picked.name in (META_FILE, "saved_model.pb"):
-        return picked.parent
-    return picked
-
-
 def open_model_dialog(window) -> None:
     settings = window.settings
     picked, _ = QFileDialog.getOpenFileName(window, "Open a model",
@@ -44,19 +37,23 @@ def open_model_dialog(window) -> None:
                                             MODEL_FILTER)
     if picked:
         settings.setValue("models/last_file_dir", str(Path(picked).parent))
-        open_model(window, model_ref(Path(picked)))
+        open_model(window, picked)
 
 
-def open_model(window, ref: Path) -> None:
-    """Load ``ref`` into Classify, asking for its class names when nothing names them."""
-    from core.runtime.model_files import ModelFileError, find_labels, locate, remember_labels
+def open_model(window, picked) -> None:
+    """Load the model ``picked`` names (core.runtime.model_ref) into Classify, asking for
+    its class names when nothing names them."""
+    from core.models.backbones import UnknownBackbone
+    from core.runtime.model_files import ModelFileError, find_labels, remember_labels
+    from core.runtime.model_ref import resolve
 
-    if not is_bundle(ref):
-        try:
-            model_path, _ = locate(ref)
-        except ModelFileError as exc:
-            window.statusBar().showMessage(str(exc))
-            return
+    try:
+        ref = resolve(Path(picked))
+    except (ModelFileError, UnknownBackbone) as exc:
+        window.statusBar().showMessage(str(exc))
+        return
+    if ref.kind != "bundle":
+        model_path = ref.path
         if find_labels(model_path, look_inside=False) is None:
             labels, _ = QFileDialog.getOpenFileName(
                 window, f"Class names for {model_path.name} (labels.txt: one per line)",
@@ -71,11 +68,15 @@ def open_model(window, ref: Path) -> None:
 
 
 def exportable(ref) -> bool:
-    """Whether ``ref`` (the model in use) has a Keras model to export."""
-    if not ref or not Path(ref).exists():
+    """Whether ``ref`` (the model in use) is a saved Keras model to export."""
+    from core.models.backbones import UnknownBackbone
+    from core.runtime.model_files import ModelFileError
+    from core.runtime.model_ref import resolve
+
+    try:
+        return bool(ref) and resolve(ref).exportable
+    except (ModelFileError, UnknownBackbone):
         return False
-    path = Path(ref)
-    return is_bundle(path) or path.suffix.lower() in (".keras", ".h5", ".hdf5")
 
 
 def export_model_dialog(window, ref=None) -> None:

@@ -105,6 +105,12 @@ def update_record(path: Path, key: str, value) -> None:
     atomic_write_text(path, json.dumps(record, indent=1))
 
 
+def cache_key(*parts) -> str:
+    """The one form of a cache key: what identifies the cached thing, joined by "|"
+    (a backbone and its weights' identity, a file's hash, an input rule)."""
+    return "|".join(str(part) for part in parts)
+
+
 def file_hash(path, algorithm: str = "sha256") -> str:
     """Hex digest of the file's bytes, remembered while its size and mtime hold."""
     stat = os.stat(path)

@@ -51,7 +51,7 @@ def int8_version(predictor, calibration: Sequence[Path] | None = None,
     a minute once; later calls with the same model and images reuse it.
     Raises Int8Unavailable (a model without a Keras graph, or on a GPU).
     """
-    if predictor.litert_path is None or getattr(predictor, "model", None) is None:
+    if predictor.litert_path is None:
         raise Int8Unavailable("int8 is offered for Keras models running on LiteRT (the CPU); "
                               "this model runs as it is.")
     source = "project images" if calibration else "sample photos"
@@ -82,18 +82,15 @@ def int8_version(predictor, calibration: Sequence[Path] | None = None,
 
 def int8_predictor(predictor, version: Int8Version):
     """``predictor`` (classes, threshold) running ``version`` on an interpreter of its own."""
-    twin = predictor.with_own_runtime(version.path)
-    twin.description = f"{predictor.description}, int8"
-    twin.runtime = f"int8 {predictor.runtime}"
-    return twin
+    return predictor.with_own_runtime(version.path, description=f"{predictor.description}, int8",
+                                      runtime=f"int8 {predictor.runtime}")
 
 
 def _cache_files(predictor, images: list[Path]) -> tuple[Path, Path]:
     """(int8 file, agreement report) for this model and these calibration images."""
-    key = hashlib.sha256(paths.file_hash(predictor.litert_path).encode())
-    for image in images:
-        key.update(paths.file_hash(image).encode())
-    digest = key.hexdigest()[:24]
+    key = paths.cache_key("int8", paths.file_hash(predictor.litert_path),
+                          *(paths.file_hash(image) for image in images))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     folder = paths.cache_dir("int8")
     return folder / f"{digest}.tflite", folder / f"{digest}.json"
 

@@ -76,7 +76,7 @@ def _measure(spec, architecture_only: bool, should_stop) -> float:
     if architecture_only:
         model = build_classifier(spec.name, weights_choice=None)
         predictor = make_predictor(model, [str(i) for i in range(spec.classes)],
-                                   f"architecture|{spec.name}")
+                                   paths.cache_key("architecture", spec.name))
     else:
         predictor = load_predictor(spec.name, should_stop=should_stop)
     return measure_speed(predictor, should_stop=should_stop)

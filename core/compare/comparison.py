@@ -12,7 +12,7 @@ the same settings and measures what it costs:
 
 Each :class:`Row` holds validation accuracy, macro F1, parameters, the model's
 LiteRT file size (float and int8), batch-1 latency on the runtime Classify uses
-(LiteRT/XNNPACK on a CPU; :func:`core.runtime.inference.make_predictor` elsewhere),
+(LiteRT/XNNPACK on a CPU; :func:`core.runtime.runners.make_runner` elsewhere),
 images/s, embedding and training time and the worst class. For a pretrained
 backbone the float file timed and weighed is the feature extractor converted
 for the embeddings plus its head's bytes (:func:`_runtime_file`). Sizes depend
@@ -331,12 +331,12 @@ def _fill_scores(row: Row, result) -> None:
 
 def _measure(row: Row, result, train_items, config, progress, should_stop) -> None:
     """Sizes (once per architecture, remembered) and batch-1 latency (every run)."""
-    from core.runtime.inference import Predictor, device_description, make_predictor
+    from core.runtime.inference import make_predictor
     from core.runtime.speeds import measure_speed
 
     model = result.model
     classes = len(result.class_names)
-    key = f"compare|{row.backbone}|{row.input_size}|{classes}"
+    key = paths.cache_key("compare", row.backbone, row.input_size, classes)
     progress(0.0, "Measuring model size")
     tflite, head_bytes = _runtime_file(row, model, key)
     known = _remembered_sizes().get(key)
@@ -350,10 +350,7 @@ def _measure(row: Row, result, train_items, config, progress, should_stop) -> No
     row.size_mb, row.size_int8_mb = known["size_mb"], known["size_int8_mb"]
     check_stop(should_stop)
     progress(0.8, "Measuring speed (batch 1)")
-    if device_description() == "CPU":
-        predictor = Predictor(model, list(result.class_names), tflite)
-    else:
-        predictor = make_predictor(model, list(result.class_names), key)
+    predictor = make_predictor(model, list(result.class_names), key, litert_target=tflite)
     ips = measure_speed(predictor, should_stop=should_stop)
     row.images_per_second = round(ips, 1)
     row.latency_ms = float(f"{1000.0 / ips:.3g}")  # 3 significant digits: 0.0315, 12.4
@@ -368,7 +365,7 @@ def _runtime_file(row: Row, model, key: str) -> tuple[Path, int]:
     stands in for it and the full model is not converted a second time (about
     10 s per backbone here). Otherwise the full model is converted once per key.
     """
-    from core.runtime.inference import litert_file
+    from core.runtime.runners import litert_file
     from core.teach.embeddings import litert_extractor
 
     extractor = litert_extractor(row.backbone, row.input_size) if row.pretrained else None

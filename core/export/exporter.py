@@ -157,10 +157,9 @@ def export_bundle(folder, out_dir, formats, image_paths=None, progress: Progress
                   should_stop: ShouldStop = never_stop) -> list[ExportResult]:
     """Load the bundle ``folder`` (or a Keras model file with its labels, such as
     Teachable Machine's keras_model.h5) and :func:`export_model` it into ``out_dir``."""
-    from core.runtime.model_files import load_for_export
+    from core.runtime.loading import load_keras_model
 
-    progress(0.0, f"Loading {Path(folder).name}")
-    model, meta = load_for_export(folder)
+    model, meta = load_keras_model(folder, progress)
     return export_model(model, meta, out_dir, formats, image_paths, progress, should_stop)
 
 

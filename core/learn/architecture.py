@@ -301,52 +301,27 @@ def _blocks(leaves, groups: list[_Group]) -> list[Block]:
 
 # --- the job ----------------------------------------------------------------
 
-def open_saved(ref: str, progress: Progress = no_progress):
-    """``(model, name, class names)`` of a bundle or a Keras model file (.keras, Keras 2
-    .h5, or a folder holding one), or None when ``ref`` is neither (a backbone name).
-
-    Raises ``BundleError`` / ``ModelFileError`` with a sentence; a .tflite or .onnx
-    file has no Keras graph to show.
-    """
-    from pathlib import Path
-
-    from core.runtime import bundle, model_files
-    path = Path(ref)
-    if path.is_dir() and bundle.is_bundle(path):
-        progress(0.0, f"Loading {path.name}…")
-        model, meta = bundle.load(path)
-        return model, path.name, tuple(meta["class_names"])
-    if not model_files.is_model_ref(path):
-        return None
-    found, kind = model_files.locate(path)
-    if kind not in ("keras", "h5"):
-        raise model_files.ModelFileError(
-            f"{found.name} is a {kind} file: it holds no Keras layer graph to show as blocks. "
-            "Open the .keras or .h5 model it was exported from, or its bundle.")
-    progress(0.0, f"Loading {found.name}…")
-    model, _ = model_files.open_keras_model(found, model_files.metadata_beside(found))
-    labels = model_files.find_labels(found)
-    return model, found.stem, tuple(labels or ())
-
-
 def build_model(ref: str, progress: Progress = no_progress):
-    """``(keras_model, name)`` for a backbone name (random weights, offline), a bundle
-    or a Keras model file. Raises ``UnknownBackbone`` or ``BundleError`` with a sentence.
-    """
-    saved = open_saved(ref, progress)
-    if saved is not None:
-        return saved[0], saved[1]
-    from core.models import backbones
-    spec = backbones.get(ref)
-    progress(0.0, f"Building {spec.name}…")
+    """``(keras_model, name, class names)`` for a backbone name (random weights, offline),
+    a bundle or a Keras model file (core.runtime.model_ref). Raises ``UnknownBackbone``
+    or ``ModelFileError`` with a sentence (a .tflite or .onnx file has no Keras graph)."""
+    from core.runtime.loading import load_keras_model
+    from core.runtime.model_ref import resolve
+
+    model = resolve(ref)
+    if model.kind != "backbone":
+        keras_model, meta = load_keras_model(model, progress, labels_required=False)
+        name = model.name if model.kind == "bundle" else model.path.stem
+        return keras_model, name, tuple(meta["class_names"])
+    progress(0.0, f"Building {model.name}…")
     from core.models import build as models
-    return models.build_classifier(spec.name, weights_choice=None), spec.name
+    return models.build_classifier(model.name, weights_choice=None), model.name, ()
 
 
 def inspect(ref: str, progress: Progress = no_progress,
             should_stop: ShouldStop = never_stop) -> Architecture:
     """Build ``ref`` (a backbone name or a bundle folder) and describe it."""
-    model, name = build_model(ref, progress)
+    model, name, _ = build_model(ref, progress)
     check_stop(should_stop)
     progress(0.9, "Grouping layers into blocks…")
     arch = describe(model, name)

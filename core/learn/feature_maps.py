@@ -38,18 +38,19 @@ def load_model(ref: str, progress: Progress = no_progress,
                should_stop: ShouldStop = never_stop) -> Explorer:
     """A backbone name (ImageNet weights when on this computer, else random), a bundle
     or a Keras model file."""
-    from core.learn.architecture import open_saved
+    from core.learn.architecture import build_model
     from core.models import backbones
+    from core.runtime.model_ref import resolve
 
-    saved = open_saved(ref, progress)
-    if saved is not None:
-        model, name, class_names = saved
+    ref = resolve(ref)
+    if ref.kind != "backbone":
+        model, name, class_names = build_model(ref, progress)
         return Explorer(model, describe(model, name), True, class_names)
     from core.models import build as models
     from core.models.errors import WeightsMissing
     from core.models.imagenet import imagenet_class_names
 
-    spec = backbones.get(ref)
+    spec = backbones.get(ref.name)
     progress(0.1, f"Building {spec.name}…")
     try:
         model, pretrained = models.build_classifier(spec.name), True

@@ -49,7 +49,7 @@ def save(path, model, meta: dict, progress: Progress = no_progress) -> Path:
     ``meta`` needs :data:`REQUIRED` keys; ``schema_version``, ``app_version``
     and ``created`` are filled in. Returns ``path``.
     """
-    from core.runtime.inference import convert_to_litert
+    from core.runtime.runners import convert_to_litert
 
     missing = [key for key in REQUIRED if key not in meta]
     if missing:

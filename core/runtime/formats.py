@@ -60,7 +60,7 @@ def _write_savedmodel(model, target: Path, text: str, batch) -> None:
 
 
 def _write_tflite(model, target: Path, text: str, batch) -> None:
-    from core.runtime.inference import convert_to_litert
+    from core.runtime.runners import convert_to_litert
 
     paths.atomic_write_bytes(target, embed_tflite_metadata(convert_to_litert(model), text))
 
@@ -161,7 +161,7 @@ def _run_savedmodel(target: Path, batch) -> np.ndarray:
 
 
 def _run_tflite(target: Path, batch) -> np.ndarray:
-    from core.runtime.inference import LiteRT
+    from core.runtime.runners import LiteRT
 
     return LiteRT(target)(batch)
 

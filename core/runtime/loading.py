@@ -1,4 +1,4 @@
-"""Turn a model reference (a backbone name or a bundle folder) into a Predictor."""
+"""Turn what a user names as a model (core.runtime.model_ref) into a Predictor."""
 from __future__ import annotations
 
 import sys
@@ -9,37 +9,41 @@ from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_prog
 from core.base.startup import IMPORT_SHARE, import_tensorflow, ticking
 from core.models import backbones
 from core.models.imagenet import imagenet_class_names
-from core.runtime.bundle import is_bundle
+from core.runtime.errors import ModelFileError
+from core.runtime.model_ref import resolve
 
 
-def load_predictor(ref: str, progress: Progress = no_progress,
+def load_predictor(ref, progress: Progress = no_progress,
                    should_stop: ShouldStop = never_stop):
-    """A Predictor for ``ref``: a registry backbone's ImageNet classifier, a bundle,
-    or a model file / SavedModel / folder holding one (core.runtime.model_files).
+    """A Predictor for ``ref`` (core.runtime.model_ref.resolve): a registry backbone's
+    ImageNet classifier, a bundle, or a model file / SavedModel / folder holding one
+    (core.runtime.model_files).
 
     Raises ``WeightsMissing``/``WeightsCorrupt`` (core.models.weights) with a sentence
     to show, ``UnknownBackbone`` for a name the registry lacks.
     """
+    model = resolve(ref)
     progress(0.05, "Loading TensorFlow")
-    from core.runtime.inference import make_predictor
-
     check_stop(should_stop)
-    if is_bundle(ref):
-        return _bundle_predictor(Path(ref), progress)
-    if Path(ref).exists():  # a model file, a SavedModel, or a folder holding one
+    if model.kind == "bundle":
+        return _bundle_predictor(model.path, progress)
+    if model.kind != "backbone":
         from core.runtime.model_files import load_predictor as load_model_file
 
-        return load_model_file(ref, progress)
-    spec = backbones.get(ref)
-    progress(0.2, f"Building {spec.name}")
-    from core.models.build import build_classifier
+        return load_model_file(model.path, progress)
+    return _backbone_predictor(backbones.get(model.name), progress, should_stop)
 
+
+def _backbone_predictor(spec, progress: Progress, should_stop: ShouldStop):
+    from core.models.build import build_classifier
+    from core.models.weights import identity
+    from core.runtime.inference import make_predictor
+
+    progress(0.2, f"Building {spec.name}")
     with ticking(progress, 0.2, 0.5, "build", f"Building {spec.name}"):
         model = build_classifier(spec.name)
     check_stop(should_stop)
-    from core.models.weights import identity
-
-    key = f"{spec.name}|classifier|{identity(spec, include_top=True)}"
+    key = paths.cache_key(spec.name, "classifier", identity(spec, include_top=True))
     predictor = make_predictor(model, imagenet_class_names(), key,
                                description=f"{spec.name} (ImageNet)",
                                progress=sub_progress(progress, 0.5, 1.0))
@@ -54,10 +58,10 @@ def _bundle_predictor(folder: Path, progress: Progress):
     progress(0.3, f"Loading {folder.name}")
     model, meta = bundle.load(folder)
     description = f"{folder.name} ({meta.get('backbone', 'custom')})"
-    key = f"bundle|{paths.file_hash(folder / 'model.keras')}"
+    key = paths.cache_key("bundle", paths.file_hash(folder / bundle.MODEL_FILE))
     predictor = make_predictor(model, meta["class_names"], key, description, progress,
-                               litert_target=bundle.litert_path(folder))
-    predictor.threshold = float(meta.get("threshold") or 0.0)
+                               litert_target=bundle.litert_path(folder),
+                               threshold=float(meta.get("threshold") or 0.0))
     progress(1.0, f"{folder.name} ready")
     return predictor
 
@@ -69,3 +73,35 @@ def load_model(ref: str, progress: Progress = no_progress,
     import_tensorflow(progress)
     rest = sub_progress(progress, IMPORT_SHARE, 1.0) if fresh else progress
     return load_predictor(ref, rest, should_stop)
+
+
+def load_keras_model(ref, progress: Progress = no_progress,
+                     labels_required: bool = True) -> tuple:
+    """``(keras_model, meta)`` of a bundle or a Keras model file (core.runtime.model_ref),
+    for what needs the Keras graph itself: export, Architecture, feature maps.
+
+    The model takes uint8 RGB (a float-input file gets its preprocessing in
+    front); ``meta`` has the class names, input size, backbone and threshold.
+    Raises ModelFileError for a backbone name or for formats without a Keras model
+    (.tflite, .onnx, SavedModel), and ``LabelsMissing`` for a file nothing names the
+    classes of unless ``labels_required`` is False (its ``class_names`` are then []).
+    """
+    from core.runtime import bundle, model_files
+
+    model = resolve(ref)
+    progress(0.0, f"Loading {model.name}…")
+    if model.kind == "bundle":
+        return bundle.load(model.path)
+    if not model.exportable:
+        raise ModelFileError(
+            f"{model.name} is a {model.kind}{' file' if model.path else ''}: it holds no "
+            "Keras layer graph to show as blocks or export (a bundle, .keras or .h5 does). "
+            "Open the .keras or .h5 model it was made from, or its bundle.")
+    labels = model_files.find_labels(model.path)
+    if labels is None and labels_required:
+        raise model_files.LabelsMissing(model.path)
+    keras_model, rule = model_files.open_keras_model(model.path,
+                                                     model_files.metadata_beside(model.path))
+    meta = {"class_names": labels or [], "input_size": rule.size, "backbone": model.path.stem,
+            "threshold": 0.0, "metrics": {}, "source": str(model.path)}
+    return keras_model, meta

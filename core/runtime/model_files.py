@@ -31,7 +31,7 @@ from pathlib import Path
 
 from core.base import paths
 from core.base.jobs import Progress, no_progress
-from core.runtime import bundle, keras_files, tflite_onnx
+from core.runtime import keras_files, tflite_onnx
 from core.runtime.checks import check_model_file
 from core.runtime.errors import ModelFileError
 from core.runtime.formats import embedded_metadata
@@ -55,14 +55,6 @@ class LabelsMissing(ModelFileError):
 
 # --------------------------------------------------------------------------
 # Finding the model and its class names
-
-def is_model_ref(ref) -> bool:
-    """Whether ``ref`` names an existing model file, SavedModel or folder holding one."""
-    path = Path(ref)
-    if path.is_file():
-        return path.suffix.lower() in SUFFIXES
-    return path.is_dir() and (_is_savedmodel(path) or bool(_model_files_in(path)))
-
 
 def locate(ref) -> tuple[Path, str]:
     """``(model path, kind)`` for a file, a SavedModel folder or a folder holding one model."""
@@ -228,7 +220,6 @@ def load_predictor(ref, progress: Progress = no_progress):
     if outputs != len(labels):
         raise ModelFileError(f"{model_path.name} gives {outputs} scores but its labels name "
                              f"{len(labels)} classes; fix the labels file.")
-    predictor.threshold = float(meta.get("threshold") or 0.0)
     progress(1.0, f"{model_path.name} ready")
     return predictor
 
@@ -237,12 +228,9 @@ def _load_keras(path: Path, labels, meta, progress):
     from core.runtime.inference import make_predictor
 
     model, rule = open_keras_model(path, meta)
-    key = f"file|{paths.file_hash(path)}|{rule}"
-    predictor = make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress)
-    predictor.input_rule = rule
-    predictor.crop_fraction = rule.crop
-    predictor.output_classes = int(model.output_shape[-1])
-    return predictor
+    key = paths.cache_key("file", paths.file_hash(path), rule)
+    return make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress,
+                          threshold=float(meta.get("threshold") or 0.0), rule=rule)
 
 
 def open_keras_model(path: Path, meta: dict) -> tuple:
@@ -255,26 +243,3 @@ def _load_runtime_file(path: Path, labels, meta, progress, kind: str):
     loader = {"tflite": tflite_onnx.load_tflite, "onnx": tflite_onnx.load_onnx,
               "savedmodel": tflite_onnx.load_savedmodel}[kind]
     return loader(path, labels, meta, progress)
-
-
-def load_for_export(ref) -> tuple:
-    """``(keras_model, meta)`` of a bundle or a Keras model file, ready for core.export.exporter.
-
-    The model takes uint8 RGB (a float-input file gets its preprocessing in
-    front); ``meta`` has the class names, input size and a threshold.
-    Raises ModelFileError for formats without a Keras model (.tflite, .onnx,
-    SavedModel): those are already exports.
-    """
-    if bundle.is_bundle(ref):
-        return bundle.load(ref)
-    model_path, kind = locate(ref)
-    if kind not in ("keras", "h5"):
-        raise ModelFileError(f"{model_path.name} is a {kind} file: only Keras models (a bundle, "
-                             ".keras or .h5) can be exported to other formats.")
-    labels = find_labels(model_path)
-    if labels is None:
-        raise LabelsMissing(model_path)
-    model, rule = open_keras_model(model_path, metadata_beside(model_path))
-    meta = {"class_names": labels, "input_size": rule.size, "backbone": model_path.stem,
-            "threshold": 0.0, "metrics": {}, "source": str(model_path)}
-    return model, meta

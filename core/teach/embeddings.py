@@ -48,7 +48,7 @@ def cache_key(backbone: str, input_size: int, weights_choice="imagenet") -> str 
     spec = backbones.get(backbone)
     if weights_choice != "imagenet" or spec.weights_kind == "none":
         return None
-    return f"v{CACHE_VERSION}:{spec.name}:{input_size}:{weights.identity(spec)}"
+    return paths.cache_key(f"v{CACHE_VERSION}", spec.name, input_size, weights.identity(spec))
 
 
 def litert_extractor(backbone: str, input_size: int) -> Path | None:
@@ -162,7 +162,7 @@ def _compute(missing, image_paths, input_size, run, cache, result, progress, sho
 
 def _runner(make_extractor, litert_file: Path | None, progress: Progress):
     """A function uint8 batch -> embeddings, on the fastest runtime here
-    (core.runtime.inference.make_runner; the LiteRT file lives with the embeddings)."""
-    from core.runtime.inference import make_runner
+    (core.runtime.runners.make_runner; the LiteRT file lives with the embeddings)."""
+    from core.runtime.runners import make_runner
 
-    return make_runner(make_extractor, litert_file, progress)[0]
+    return make_runner(make_extractor, litert_file, progress)

@@ -39,7 +39,7 @@ class _Embedder:
             return keras.Model(inputs, features)
 
         cache = embeddings._Cache(embeddings.cache_key(backbone, input_size, weights_choice))
-        from core.runtime.inference import LiteRT
+        from core.runtime.runners import LiteRT
 
         run = embeddings._runner(make_extractor, cache.litert_file, no_progress)
         # One interpreter thread per CPU of this actor (see _Classifier).

@@ -171,10 +171,10 @@ def _augmenter(config):
 
 def validation_scores(model, sets: Sets, batch_size: int) -> np.ndarray:
     """Scores of the validation samples by the final model."""
-    from core.runtime.inference import keras_runner
+    from core.runtime.runners import KerasCall
 
     if not sets.images:  # the full model's head on the cached embeddings
         return np.asarray(model.get_layer("head")(sets.val_x, training=False))
-    call = keras_runner(model)
+    call = KerasCall(model)
     return np.concatenate([call(sets.val_x[i:i + batch_size])
                            for i in range(0, len(sets.val_x), batch_size)])

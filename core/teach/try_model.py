@@ -38,8 +38,6 @@ def live_predictor(model, class_names, threshold: float = 0.0,
     pay the conversion again on every retrain). It sees frames as Classify will
     see the saved bundle: the same centre crop and "unknown" ``threshold``.
     """
-    from core.runtime.inference import Predictor
+    from core.runtime.inference import make_predictor
 
-    predictor = Predictor(model, list(class_names), description=description)
-    predictor.threshold = float(threshold)
-    return predictor
+    return make_predictor(model, class_names, None, description, threshold=threshold)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 
 from core.models import backbones, weights
 from core.models.fetch import download_for_backbone, import_for_backbone
-from core.runtime.bundle import is_bundle
 from core.runtime.speeds import measure_speed
 
 from ..widgets.backbone_table import BackboneTable
@@ -153,10 +152,13 @@ class ModelsPanel(QWidget):
             self.open_bundle(Path(folder))
 
     def open_bundle(self, folder: Path) -> None:
-        from core.runtime.model_files import is_model_ref
+        from core.runtime.model_files import ModelFileError
+        from core.runtime.model_ref import resolve
 
         # A SavedModel, or a folder holding one model file and its labels, opens too.
-        if not is_bundle(folder) and not is_model_ref(folder):
+        try:
+            resolve(folder)
+        except ModelFileError:
             self._say(f"'{folder.name}' is not a saved model: choose the folder Teach saved "
                       "(model.json and model.keras), or a folder holding one model file; "
                       "File > Open model… opens a model file itself.")

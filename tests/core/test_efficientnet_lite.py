@@ -127,7 +127,7 @@ def test_bigger_lites_recognise_coffee_and_equal_their_litert_conversion(
     """Lite1/Lite2 through the app's own path: uint8 in, preprocessing inside,
     then the LiteRT file Classify runs on this CPU."""
     from core.models.build import build_classifier
-    from core.runtime.inference import LiteRT, convert_to_litert
+    from core.runtime.runners import LiteRT, convert_to_litert
 
     assert len(lite.blocks(name)) == blocks
     model = build_classifier(name)

@@ -66,7 +66,7 @@ def test_embeddings_on_ray_fill_the_cache_training_reads(ray_local, photo_folder
     """``train --engine ray``'s pass: every embedding computed on Ray is cached,
     equals what the cached extractor gives here, and training computes none."""
     from core.images.decode import load_for_model
-    from core.runtime.inference import LiteRT
+    from core.runtime.runners import LiteRT
     from core.teach import embeddings, ray_embeddings
 
     images = sorted(photo_folder.glob("*.jpg"))
