@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.export.exporter import FLOAT_TOLERANCE, FORMATS, INT8_MIN_AGREEMENT, RECORDS
 
-from .wizard.common import JobBar
+from .widgets.job_bar import JobBar
 from .workers import JobWorker
 
 COLUMNS = ("Format", "Top-1 agreement", "Max score difference", "Check", "Per class")

@@ -31,8 +31,11 @@ from PySide6.QtWidgets import (
 from core.compare import comparison as core_compare
 from core.compare.plot import render
 
-from ..wizard.common import JobBar, MessageLine, ThumbnailGrid, percent, short_name
-from ..wizard.confusion import ConfusionMatrix
+from ..widgets.confusion import ConfusionMatrix
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent, short_name
+from ..widgets.thumbnails import ThumbnailGrid
 from ..workers import JobWorker
 from .table import ResultsTable
 

@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent
 from ..workers import JobWorker
-from .common import JobBar, MessageLine, percent
 
 
 def save_bundle(path, model, meta, progress, should_stop):
