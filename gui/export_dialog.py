@@ -3,9 +3,10 @@
 Reachable from the wizard's Save page (the model just trained, checked on
 the project's validation images) and from File > Export model… (a bundle or
 Keras model file opened from disk, checked on the bundled sample images).
-The export runs in a JobWorker; the parity table shows, per format, its
-top-1 agreement with the Keras model, the largest score difference, pass or
-fail, and for int8 the agreement per class.
+The export (core.export.exporter.export_source) runs in a JobWorker; the
+parity table shows, per format, its top-1 agreement with the Keras model,
+the largest score difference, pass or fail, and for int8 the agreement per
+class.
 """
 from __future__ import annotations
 
@@ -27,26 +28,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.export.exporter import FLOAT_TOLERANCE, FORMATS, INT8_MIN_AGREEMENT, RECORDS
+from core.export.exporter import (
+    FLOAT_TOLERANCE,
+    FORMATS,
+    INT8_MIN_AGREEMENT,
+    RECORDS,
+    export_source,
+)
 
-from .wizard.common import JobBar
+from .widgets.job_bar import JobBar
 from .workers import JobWorker
 
 COLUMNS = ("Format", "Top-1 agreement", "Max score difference", "Check", "Per class")
 TITLES = {name: RECORDS[name].title for name in FORMATS}
-
-
-def export_job(source, out_dir, formats, image_paths, progress, should_stop):
-    """core.export.exporter for a model in memory ``(model, meta)`` or a bundle / model file path."""
-    from core.export.exporter import export_model
-    from core.runtime.loading import load_keras_model
-
-    if isinstance(source, tuple):
-        model, meta = source
-    else:
-        model, meta = load_keras_model(source, progress)
-    return meta["class_names"], export_model(model, meta, out_dir, formats, image_paths,
-                                             progress, should_stop)
 
 
 def parity_rows(class_names, results) -> list[tuple[str, str, str, str, str]]:
@@ -85,11 +79,12 @@ class ExportDialog(QDialog):
         self.results = None
         checked_on = (f"{len(image_paths)} validation images of the project" if image_paths
                       else "the sample images shipped with the app")
-        self.intro = intro = QLabel(f"Export {what or 'the model'} for use in your own code. Each format "
-                       f"is run in its own runtime on {checked_on} and compared with the "
-                       "Keras model before it counts as done: float formats must give the same "
-                       f"top class on every image and scores within {FLOAT_TOLERANCE:g}; int8 "
-                       f"must agree on at least {INT8_MIN_AGREEMENT:.0%} of the images.")
+        self.intro = intro = QLabel(
+            f"Export {what or 'the model'} for use in your own code. Each format "
+            f"is run in its own runtime on {checked_on} and compared with the "
+            "Keras model before it counts as done: float formats must give the same "
+            f"top class on every image and scores within {FLOAT_TOLERANCE:g}; int8 "
+            f"must agree on at least {INT8_MIN_AGREEMENT:.0%} of the images.")
         intro.setWordWrap(True)
         self.boxes = {}
         formats = QHBoxLayout()
@@ -151,7 +146,7 @@ class ExportDialog(QDialog):
         folder, formats = self.folder.text().strip(), self.chosen_formats()
         if not folder or not formats or self.jobs.busy():
             return
-        worker = JobWorker(export_job, self.source, Path(folder), formats, self.image_paths)
+        worker = JobWorker(export_source, self.source, Path(folder), formats, self.image_paths)
         worker.succeeded.connect(self._done)
         worker.failed.connect(self.message.setText)
         worker.cancelled.connect(lambda: self.message.setText("Export cancelled."))

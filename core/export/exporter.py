@@ -66,8 +66,8 @@ __all__ = [  # the formats live in core/runtime/formats.py; exports use this mod
     "FLOAT_CLOSE_CALL", "FLOAT_MIN_AGREEMENT", "FLOAT_TOLERANCE", "FORMATS", "INT8_CLOSE_CALL",
     "INT8_MIN_AGREEMENT", "INT8_TOLERANCE", "METADATA_KEY", "RECORDS", "ExportError",
     "ExportFormat", "ExportResult", "Parity", "check_folder", "compare", "embedded_metadata",
-    "export_bundle", "export_meta", "export_model", "load_check_images", "on_cpu",
-    "parse_formats", "run_keras_model", "sample_images"]
+    "export_bundle", "export_meta", "export_model", "export_source", "load_check_images",
+    "on_cpu", "parse_formats", "run_keras_model", "sample_images"]
 
 @dataclass(frozen=True)
 class Parity:
@@ -157,10 +157,23 @@ def export_bundle(folder, out_dir, formats, image_paths=None, progress: Progress
                   should_stop: ShouldStop = never_stop) -> list[ExportResult]:
     """Load the bundle ``folder`` (or a Keras model file with its labels, such as
     Teachable Machine's keras_model.h5) and :func:`export_model` it into ``out_dir``."""
+    return export_source(folder, out_dir, formats, image_paths, progress, should_stop)[1]
+
+
+def export_source(source, out_dir, formats, image_paths=None, progress: Progress = no_progress,
+                  should_stop: ShouldStop = never_stop) -> tuple[list[str], list[ExportResult]]:
+    """The export job of every front end: ``source`` is a model in memory
+    ``(model, meta)`` or a bundle folder / Keras model file path (loaded as
+    :func:`export_bundle` says). Returns the model's class names (what the
+    per-class agreement is about) and :func:`export_model`'s results."""
     from core.runtime.loading import load_keras_model
 
-    model, meta = load_keras_model(folder, progress)
-    return export_model(model, meta, out_dir, formats, image_paths, progress, should_stop)
+    if isinstance(source, tuple):
+        model, meta = source
+    else:
+        model, meta = load_keras_model(source, progress)
+    return list(meta["class_names"]), export_model(model, meta, out_dir, formats, image_paths,
+                                                   progress, should_stop)
 
 
 def export_model(model, meta: dict, out_dir, formats, image_paths=None,

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
-from core.images.decode import fit_square
+from core.images.decode import fit_square, load_rgb
 from core.learn.architecture import Architecture, describe
 from core.learn.graph import flatten, graph_of
 
@@ -161,6 +162,14 @@ def _scaled(x: np.ndarray) -> np.ndarray:
     return (x - low) / (high - low) if high > low else np.zeros_like(x)
 
 
+def read_image(path, progress: Progress = no_progress,
+              should_stop: ShouldStop = never_stop) -> np.ndarray:
+    """The job the GUI runs to open an image: ``path`` as RGB uint8 (H, W, 3), decoded
+    off the GUI thread. Raises core.images.decode.ImageError (a sentence)."""
+    progress(0.1, f"Reading {Path(path).name}…")
+    return load_rgb(path)
+
+
 def compute(explorer: Explorer, rgb: np.ndarray, progress: Progress = no_progress,
             should_stop: ShouldStop = never_stop) -> dict[str, np.ndarray]:
     """The job the GUI runs: every block's activations for one image."""
@@ -172,7 +181,7 @@ def compute(explorer: Explorer, rgb: np.ndarray, progress: Progress = no_progres
 
 def gradcam_at(explorer: Explorer, rgb: np.ndarray, class_index: int, block: str,
                progress: Progress = no_progress,
-               should_stop: ShouldStop = never_stop) -> np.ndarray:
+              should_stop: ShouldStop = never_stop) -> np.ndarray:
     """An RGBA overlay (the size of ``rgb``) of Grad-CAM for ``class_index`` at ``block``.
 
     Raises core.classify.gradcam.GradCamError (a sentence) for a block outside the backbone

@@ -38,6 +38,13 @@ LITERT_FILE = "model.tflite"
 REQUIRED = ("class_names", "input_size", "backbone", "threshold", "metrics")
 
 
+def default_folder(project_root, backbone: str) -> Path:
+    """Where a project's model trained on ``backbone`` is saved unless the user
+    chooses another folder: ``<project>/models/<project name>-<backbone>``."""
+    root = Path(project_root)
+    return root / "models" / f"{root.name}-{backbone.lower()}"
+
+
 def is_bundle(path) -> bool:
     path = Path(path)
     return (path / META_FILE).is_file() and (path / MODEL_FILE).is_file()

@@ -1,7 +1,8 @@
 """Live: classify a camera or a video file frame by frame.
 
 Capture and inference run off the GUI thread (core.classify.camera.classify_live in
-a worker); this panel only shows the newest result it is handed.
+a worker, through gui.classify.live_runner); this panel only shows the newest result
+it is handed.
 """
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.base import faults
-from core.classify.camera import Capture, LiveSettings, classify_live
+from core.classify.camera import Capture, LiveSettings
 
 from ..fault_box import report_if_disk_fault
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
-from ..workers import JobSlot, JobWorker
+from .live_runner import LiveRunner
 
 SIDE_WIDTH = 300
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
@@ -42,10 +43,8 @@ class LivePanel(QWidget):
     def __init__(self, models, options, settings, parent=None):
         super().__init__(parent)
         self.models, self.options, self.settings = models, options, settings
-        self._slot = JobSlot(self)
+        self.runner = LiveRunner(self)
         self.make_capture = Capture  # source -> Capture (tests pass a fake camera)
-        self._capture: Capture | None = None
-        self._live: LiveSettings | None = None
         self.last_result = None
         self._build()
         self._connect()
@@ -104,6 +103,8 @@ class LivePanel(QWidget):
         self.snapshot_button.clicked.connect(self.snapshot)
         self.mirror_button.toggled.connect(self._mirror_toggled)
         self.stop_button.clicked.connect(self.stop)
+        self.runner.frame.connect(self._show)
+        self.runner.ended.connect(self._finished)
         self.models.changed.connect(self._model_changed)
         self.options.changed.connect(self._options_changed)
         # Window-wide keys that act only while this panel is the visible tab.
@@ -129,30 +130,23 @@ class LivePanel(QWidget):
         if predictor is None:
             self._say("No model is ready yet: wait for it to load, or pick one in Models.")
             return
-        self._capture = self.make_capture(source)
-        self._live = LiveSettings(predictor, self.options.k, self.options.threshold)
-        worker = JobWorker(classify_live, self._capture, self._live, partial_kw="on_result")
-        worker.partial.connect(self._show)
-        worker.succeeded.connect(lambda ended: self._finished(ended.message))
-        worker.failed.connect(lambda sentence: self._finished(sentence, failed=True))
-        worker.cancelled.connect(lambda: self._finished("Stopped."))
+        self.runner.start(self.make_capture(source),
+                          LiveSettings(predictor, self.options.k, self.options.threshold))
         self.pause_button.setChecked(False)
         self._say("Opening " + (f"camera {source}…" if isinstance(source, int)
                                 else f"'{Path(source).name}'…"))
-        self._slot.start(worker)
         self._set_running(True)
 
     def stop(self) -> None:
-        if self.is_running():
-            self._slot.cancel()
+        self.runner.cancel()
 
     def is_running(self) -> bool:
         """True from starting a source until its end is shown (the thread may linger)."""
-        return self._capture is not None
+        return self.runner.is_running()
 
     def set_paused(self, paused: bool) -> None:
-        if self._capture is not None:
-            self._capture.paused = paused
+        if self.runner.capture is not None:
+            self.runner.capture.paused = paused
         self.pause_button.setText("Resume" if paused else "Pause")
         if paused and self.is_running():
             self._say("Paused: press Space or Resume to go on.")
@@ -160,12 +154,10 @@ class LivePanel(QWidget):
             self._say("")
 
     def shutdown(self) -> None:
-        self._slot.shutdown()
+        self.runner.shutdown()
 
     # --- results ----------------------------------------------------------
     def _show(self, result) -> None:
-        if result.predictor is not self.models.predictor:
-            return  # classified by the model just replaced: its answer would be stale
         self.last_result = result
         self.view.set_frame(result.frame.image, mirror=self.mirror_button.isChecked())
         self.bars.set_predictions(result.predictions)
@@ -176,7 +168,6 @@ class LivePanel(QWidget):
         self.frame_shown.emit(result)
 
     def _finished(self, sentence: str, failed: bool = False) -> None:
-        self._capture = None
         self._set_running(False)
         if failed:  # a camera that failed shows nothing of its last frame
             self.clear("No picture: the source failed.")
@@ -223,15 +214,16 @@ class LivePanel(QWidget):
 
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
-        if self._live is not None:
-            self._live.predictor = predictor  # read by the worker on its next frame
+        if self.runner.live_settings is not None:
+            self.runner.live_settings.predictor = predictor  # the worker's next frame uses it
         self.clear(f"Waiting for the next frame ({predictor.description})…" if self.is_running()
                    else f"Start a camera or open a video to classify with "
                         f"{predictor.description}.")
 
     def _options_changed(self) -> None:
-        if self._live is not None:
-            self._live.k, self._live.threshold = self.options.k, self.options.threshold
+        if self.runner.live_settings is not None:
+            live = self.runner.live_settings
+            live.k, live.threshold = self.options.k, self.options.threshold
 
     def _mirror_toggled(self, mirrored: bool) -> None:
         self.settings.setValue("live/mirror", "true" if mirrored else "false")

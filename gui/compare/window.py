@@ -30,9 +30,13 @@ from PySide6.QtWidgets import (
 
 from core.compare import comparison as core_compare
 from core.compare.plot import render
+from core.runtime import bundle
 
-from ..wizard.common import JobBar, MessageLine, ThumbnailGrid, percent, short_name
-from ..wizard.confusion import ConfusionMatrix
+from ..widgets.confusion import ConfusionMatrix
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent, short_name
+from ..widgets.thumbnails import ThumbnailGrid
 from ..workers import JobWorker
 from .table import ResultsTable
 
@@ -302,7 +306,7 @@ class CompareWindow(QWidget):
         return worker
 
     def bundle_folder(self, row) -> Path:
-        return self.project.root / "models" / f"{self.project.root.name}-{row.backbone.lower()}"
+        return bundle.default_folder(self.project.root, row.backbone)
 
     def use_selected(self) -> JobWorker | None:
         """Save the chosen row's trained model as a bundle; ``used`` follows."""

@@ -19,9 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.images.decode import ImageError, load_rgb
-from core.learn.feature_maps import channel_grid, compute, gradcam_at, load_model, to_rgb
+from core.learn.feature_maps import (
+    channel_grid,
+    compute,
+    gradcam_at,
+    load_model,
+    read_image,
+    to_rgb,
+)
 from core.learn.layout import shape_text
+from core.runtime.inference import top_k
 
 from ..classify.image_panel import IMAGE_FILTER
 from ..workers import JobSlot, JobWorker
@@ -75,7 +82,8 @@ class FeatureMapsPage(QWidget):
         self.explorer = None
         self.rgb = None
         self.maps: dict = {}
-        self._model_slot, self._maps_slot, self._cam_slot = (JobSlot(self) for _ in range(3))
+        self._model_slot, self._image_slot, self._maps_slot, self._cam_slot = (
+            JobSlot(self) for _ in range(4))
         self._build()
 
     def _build(self) -> None:
@@ -158,16 +166,18 @@ class FeatureMapsPage(QWidget):
             self.open_image(path)
 
     def open_image(self, path) -> None:
-        try:
-            self.set_image(load_rgb(path))
-        except ImageError as exc:
-            self.caption.setText(str(exc))
+        """Decode ``path`` in the background, then show it (and its maps)."""
+        worker = JobWorker(read_image, path)
+        worker.succeeded.connect(self.set_image)
+        worker.failed.connect(self.caption.setText)
+        self._image_slot.start(worker)
 
     def _use_image_tab(self) -> None:
         rgb = self.current_image() if self.current_image else None
         if rgb is None:
             self.caption.setText("The Image tab has no picture yet: open one there first.")
         else:
+            self._image_slot.retire()  # an image still being opened would replace this one
             self.set_image(rgb)
 
     def set_image(self, rgb: np.ndarray) -> None:
@@ -193,8 +203,10 @@ class FeatureMapsPage(QWidget):
         self.class_combo.clear()
         scores = np.asarray(self.maps[self.explorer.arch.blocks[-1].name]).reshape(-1)
         names = self.explorer.class_names or tuple(str(i) for i in range(scores.size))
-        for index in np.argsort(scores)[::-1][:TOP_CLASSES]:
-            self.class_combo.addItem(f"{names[index]} ({scores[index]:.2f})", int(index))
+        # top_k labels each class with its index here: Grad-CAM wants the index,
+        # and a name can stand for two classes (ImageNet has two "crane"s).
+        for best in top_k(scores, range(scores.size), TOP_CLASSES):
+            self.class_combo.addItem(f"{names[best.label]} ({best.score:.2f})", best.label)
 
     # --- stepping ---------------------------------------------------------
     def step(self, delta: int) -> None:
@@ -243,6 +255,6 @@ class FeatureMapsPage(QWidget):
                              f"{self.current_block().name}: red where that class's evidence is.")
 
     def shutdown(self) -> None:
-        for slot in (self._model_slot, self._maps_slot, self._cam_slot):
+        for slot in (self._model_slot, self._image_slot, self._maps_slot, self._cam_slot):
             slot.shutdown()
 

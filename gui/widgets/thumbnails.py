@@ -1,4 +1,4 @@
-"""Thumbnails made on a background thread, newest request first.
+"""Thumbnails made on a background thread, newest request first, and a grid of them.
 
 Views ask for the thumbnails of the rows they paint, so a folder of
 thousands of photos decodes only what is on screen.
@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QThread, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QStyle
 
 from core.images.decode import ImageError, load_for_model
 
 from .frame_view import qimage_from_array
 
 MAX_WANTED = 256  # requests kept waiting: more than a screen of rows, fewer than a folder
+PATH_ROLE = Qt.UserRole
+THUMB = 96
+ICON_CACHE = 2000  # thumbnails kept per grid (a few MB); older ones are made again
 
 
 class _ThumbnailThread(QThread):
@@ -88,3 +92,67 @@ class ThumbnailLoader(QObject):
             self._thread.stop()
             self._thread.wait()
             self._thread = None
+
+
+class ThumbnailGrid(QListWidget):
+    """Image files as a grid of thumbnails made in the background.
+
+    Each item keeps its file in ``PATH_ROLE``; an unreadable file gets a
+    warning icon. Call :meth:`shutdown` before the grid goes away.
+    """
+
+    def __init__(self, size: int = THUMB, parent=None):
+        super().__init__(parent)
+        self.setViewMode(QListView.IconMode)
+        self.setResizeMode(QListView.Adjust)
+        self.setMovement(QListView.Static)
+        self.setIconSize(QSize(size, size))
+        self.setGridSize(QSize(size + 28, size + 34))
+        self.setUniformItemSizes(True)
+        self.setWordWrap(True)
+        self.loader = ThumbnailLoader(size, self)
+        self.loader.ready.connect(self._thumbnail_ready)
+        self._items: dict[str, list[QListWidgetItem]] = {}
+        self._icons: dict[str, QIcon] = {}
+        blank = QPixmap(size, size)
+        blank.fill(Qt.lightGray)
+        self._blank = QIcon(blank)
+
+    def set_images(self, entries) -> None:
+        """``entries``: (path, caption, tooltip) triples, shown in order."""
+        self.clear()
+        self._items.clear()
+        self.loader.forget_requests()
+        for path, caption, tooltip in entries:
+            self.add_image(path, caption, tooltip)
+
+    def add_image(self, path, caption: str, tooltip: str = "") -> QListWidgetItem:
+        key = str(path)
+        item = QListWidgetItem(self._icons.get(key, self._blank), caption)
+        item.setData(PATH_ROLE, key)
+        item.setToolTip(tooltip or key)
+        self.addItem(item)
+        self._items.setdefault(key, []).append(item)
+        if key not in self._icons:
+            self.loader.request(key)
+        return item
+
+    def selected_paths(self) -> list[str]:
+        return [item.data(PATH_ROLE) for item in self.selectedItems()]
+
+    def paths(self) -> list[str]:
+        return [self.item(row).data(PATH_ROLE) for row in range(self.count())]
+
+    def _thumbnail_ready(self, path: str, image) -> None:
+        if image.isNull():
+            icon = self.style().standardIcon(QStyle.SP_MessageBoxWarning)
+        else:
+            icon = QIcon(QPixmap.fromImage(image))
+        self._icons[path] = icon
+        if len(self._icons) > ICON_CACHE:
+            self._icons.pop(next(iter(self._icons)))
+        for item in self._items.get(path, []):
+            item.setIcon(icon)
+
+    def shutdown(self) -> None:
+        self.loader.stop()

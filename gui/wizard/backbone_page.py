@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from core.models import backbones, weights
 
 from ..widgets.backbone_table import BackboneTable
-from .common import MessageLine
+from ..widgets.message_line import MessageLine
 
 STATUS_WORDS = {"bundled": "bundled ✓", "cached": "downloaded ✓",
                 "downloadable": "not here (Models tab)", "none": "none: from scratch"}

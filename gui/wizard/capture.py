@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from core.classify.camera import Capture, capture_frames
 
 from ..widgets.frame_view import FrameView
+from ..widgets.message_line import MessageLine
 from ..workers import JobSlot, JobWorker
-from .common import MessageLine
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 

@@ -39,8 +39,11 @@ from core.teach.dataset import Project, ProjectError
 
 from ..fault_box import report_if_disk_fault
 from ..widgets.drop import AcceptsFileDrops
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import short_name
+from ..widgets.thumbnails import ThumbnailGrid
 from ..workers import JobSlot, JobWorker
-from .common import JobBar, MessageLine, ThumbnailGrid, short_name
 
 NAME_ROLE = Qt.UserRole
 IMAGE_FILTER = "Images ({});;All files (*)".format(

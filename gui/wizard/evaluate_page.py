@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from core.teach.dataset import ProjectError
 
-from .common import MessageLine, ThumbnailGrid, percent, short_name
-from .confusion import ConfusionMatrix
+from ..widgets.confusion import ConfusionMatrix
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent, short_name
+from ..widgets.thumbnails import ThumbnailGrid
 from .try_it import TryIt
 
 PREDICTION_ROLE = Qt.UserRole + 1

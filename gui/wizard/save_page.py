@@ -14,8 +14,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from core.runtime import bundle
+
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent
 from ..workers import JobWorker
-from .common import JobBar, MessageLine, percent
 
 
 def save_bundle(path, model, meta, progress, should_stop):
@@ -81,8 +85,7 @@ class SavePage(QWizardPage):
             f"{percent(result.val_accuracy)}; “unknown” below {percent(result.threshold)}; "
             f"{meta['input_size']} px images.")
         if not self.folder.text():
-            self.folder.setText(str(project.root / "models" /
-                                    f"{project.root.name}-{meta['backbone'].lower()}"))
+            self.folder.setText(str(bundle.default_folder(project.root, meta["backbone"])))
         self.message.say("")
         self._update()
 

@@ -5,8 +5,10 @@ import dataclasses
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWizardPage
 
+from ..widgets.job_bar import JobBar
+from ..widgets.message_line import MessageLine
+from ..widgets.text import percent
 from ..workers import JobWorker
-from .common import JobBar, MessageLine, percent
 from .curves import TrainingCurves
 
 

@@ -1,10 +1,10 @@
 """Evaluate's "Try it" tab: drop or open an image, or run a video or a camera,
 and see the new model's answer before saving it (Teachable Machine's preview).
 
-Images go through core.teach.try_model.try_image; a camera or a video runs
-core.classify.camera.classify_live (the Live panel's machinery: newest frame wins) with
-the trained Keras model wrapped by core.teach.try_model.live_predictor. One job runs
-at a time, and a camera or video stops when the tab or the page is left.
+The trained Keras model is wrapped once by core.teach.try_model.live_predictor.
+Images go through core.teach.try_model.try_image; a camera or a video runs in
+the Live panel's gui.classify.live_runner.LiveRunner (newest frame wins). One job
+runs at a time, and a camera or video stops when the tab or the page is left.
 """
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.classify.camera import Capture, LiveSettings, classify_live, describe_source
+from core.classify.camera import Capture, LiveSettings, describe_source
 from core.images.decode import IMAGE_EXTENSIONS
 from core.teach.try_model import live_predictor, try_image
 
 from ..classify.live_panel import VIDEO_FILTER
+from ..classify.live_runner import LiveRunner
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
@@ -52,9 +53,11 @@ class TryIt(AcceptsFileDrops, QWidget):
         self.path: Path | None = None
         self.last_result = None
         self.make_capture = Capture  # source -> Capture (tests may pass a fake camera)
-        self._capture: Capture | None = None
         self._predictor = None
-        self._slot = JobSlot(self)
+        self._slot = JobSlot(self)  # an image being tried
+        self.runner = LiveRunner(self)  # a camera or a video
+        self.runner.frame.connect(self._show_frame)
+        self.runner.ended.connect(self._finished)
         self._build()
         self._set_running(False)
         self.setAcceptDrops(True)
@@ -130,9 +133,7 @@ class TryIt(AcceptsFileDrops, QWidget):
             return None
         self._end_source()
         self.path = Path(path)
-        result = self.result
-        worker = JobWorker(try_image, result.model, result.class_names, self.path, K,
-                           result.threshold)
+        worker = JobWorker(try_image, self.predictor(), self.path, K)
         worker.succeeded.connect(self._show_image)
         worker.failed.connect(self._failed)
         self.stats.setText("")
@@ -167,26 +168,25 @@ class TryIt(AcceptsFileDrops, QWidget):
         if self.result is None:
             self.message.setText("Train a model first.")
             return None
-        if self._predictor is None:
-            self._predictor = live_predictor(self.result.model, self.result.class_names,
-                                             self.result.threshold)
-        self._capture = self.make_capture(source)
-        settings = LiveSettings(self._predictor, K, self.result.threshold)
-        worker = JobWorker(classify_live, self._capture, settings, partial_kw="on_result")
-        worker.partial.connect(self._show_frame)
-        worker.succeeded.connect(lambda ended: self._finished(ended.message))
-        worker.failed.connect(lambda sentence: self._finished(sentence, failed=True))
-        worker.cancelled.connect(lambda: self._finished("Stopped."))
+        self._slot.retire()  # an image still being tried
+        worker = self.runner.start(self.make_capture(source),
+                                   LiveSettings(self.predictor(), K, self.result.threshold))
         self.last_result = None
         self.stats.setText("")
         self.message.setText(f"Opening {describe_source(source)}…")
-        self._slot.start(worker)
         self._set_running(True)
         return worker
 
+    def predictor(self):
+        """The training result as a core.runtime.inference.Predictor, made once per result."""
+        if self._predictor is None:
+            self._predictor = live_predictor(self.result.model, self.result.class_names,
+                                             self.result.threshold)
+        return self._predictor
+
     def is_running(self) -> bool:
         """True from starting a camera or video until its end is shown."""
-        return self._capture is not None
+        return self.runner.is_running()
 
     def stop(self) -> None:
         """Stop the camera or video now; its thread ends on its own within a frame."""
@@ -197,13 +197,10 @@ class TryIt(AcceptsFileDrops, QWidget):
     def _end_source(self) -> None:
         """Retire a running camera or video job without hearing from it again."""
         if self.is_running():
-            self._slot.retire()
-            self._capture = None
+            self.runner.end()
             self._set_running(False)
 
     def _show_frame(self, result) -> None:
-        if result.predictor is not self._predictor:
-            return  # classified by a model since replaced
         self.last_result = result
         self.view.set_frame(result.frame.image)
         self.bars.set_predictions(result.predictions)
@@ -213,7 +210,6 @@ class TryIt(AcceptsFileDrops, QWidget):
         self.frame_shown.emit(result)
 
     def _finished(self, sentence: str, failed: bool = False) -> None:
-        self._capture = None
         self._set_running(False)
         if failed:  # a source that failed leaves no old picture behind
             self._failed(sentence)
@@ -233,6 +229,6 @@ class TryIt(AcceptsFileDrops, QWidget):
 
     def shutdown(self) -> None:
         """Stop whatever runs and wait for its thread (closing the wizard)."""
-        self._capture = None
         self._set_running(False)
+        self.runner.shutdown()
         self._slot.shutdown()

@@ -132,6 +132,16 @@ def test_a_failed_parity_check_is_an_error_and_writes_nothing(fashion_bundle, tm
     assert not (tmp_path / "model.json").exists()  # no description of a model that is not there
 
 
+def test_the_front_ends_job_takes_a_model_in_memory_or_a_path(fashion_bundle, tmp_path):
+    from core.runtime.loading import load_keras_model
+
+    model, meta = load_keras_model(fashion_bundle)
+    names, (in_memory,) = export.export_source((model, meta), tmp_path / "memory", ["keras"])
+    same, (from_disk,) = export.export_source(fashion_bundle, tmp_path / "disk", ["keras"])
+    assert names == same == list(meta["class_names"])
+    assert in_memory.ok and from_disk.ok
+
+
 def test_one_failing_format_leaves_the_others(fashion_bundle, tmp_path, monkeypatch):
     def broken(*args):
         raise RuntimeError("converter exploded")

@@ -150,3 +150,16 @@ def test_feature_maps_take_the_image_tabs_picture(qtbot, photos):
     qtbot.mouseClick(page.use_image_button, Qt.LeftButton)
     assert page.rgb is rgb and page.input_view.pixmap() is not None
     page.shutdown()
+
+
+def test_feature_maps_say_when_an_image_cannot_be_read(qtbot, tmp_path):
+    from gui.learn.feature_page import FeatureMapsPage
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a picture")
+    page = FeatureMapsPage()
+    qtbot.addWidget(page)
+    page.open_image(broken)  # decoded in a worker: the page answers when it is done
+    qtbot.waitUntil(lambda: page.caption.text().startswith("broken.jpg"), timeout=10000)
+    assert page.rgb is None
+    page.shutdown()
