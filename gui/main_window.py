@@ -59,11 +59,13 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("Device: starting…")
         self.model_label = QLabel("Model: none")
         self.runtime_label = QLabel("")
+        self.tensorflow_label = QLabel("")
         self.load_progress = QProgressBar()
         self.load_progress.setMaximumWidth(180)
         self.load_progress.setRange(0, 100)
         self.load_progress.hide()
-        for widget in (self.model_label, self.runtime_label, self.device_label):
+        for widget in (self.tensorflow_label, self.model_label, self.runtime_label,
+                       self.device_label):
             bar.addPermanentWidget(widget)
         bar.addPermanentWidget(self.load_progress)
 
@@ -112,6 +114,9 @@ class MainWindow(QMainWindow):
         self.models.progressed.connect(self._model_progress)
         self.models.changed.connect(self._model_ready)
         self.models.failed.connect(self._model_failed)
+        self.models.tensorflow_loading.connect(lambda: self.tensorflow_label.setText(
+            "Loading TensorFlow for Grad-CAM, Teach and Architecture…"))
+        self.models.tensorflow_ready.connect(lambda: self.tensorflow_label.setText(""))
 
     # --- model status -----------------------------------------------------
     def load_initial_model(self) -> None:

@@ -57,12 +57,11 @@ def _check_tflite(path: Path) -> None:
         raise ModelFileError(f"{path.name} is not a TensorFlow Lite model (it lacks the TFL3 "
                              f"mark); {_ADVICE}.")
     try:
-        from tensorflow.lite.tools import flatbuffer_utils
-
-        model = flatbuffer_utils.read_model_from_bytearray(bytearray(path.read_bytes()))
-        if not model.subgraphs:
+        data = path.read_bytes()
+        model = tflite_model(data)
+        if not model.SubgraphsLength():
             raise ValueError("no subgraph")
-        _within(path, model)
+        _within(path, data, model)
     except ModelFileError:
         raise
     except Exception as exc:  # the flatbuffer reader raises many kinds for a cut file
@@ -70,14 +69,24 @@ def _check_tflite(path: Path) -> None:
                              f"{_ADVICE}.") from None
 
 
-def _within(path: Path, model) -> None:
-    """Buffers stored outside the flatbuffer (models over 2 GB) must lie inside the file."""
-    size = path.stat().st_size
-    for buffer in model.buffers or []:
-        offset, length = getattr(buffer, "offset", 0) or 0, getattr(buffer, "size", 0) or 0
-        if offset > 1 and offset + length > size:
+def tflite_model(data: bytes):
+    """A lazy view of a TFLite flatbuffer (LiteRT's own schema: no TensorFlow)."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    return schema.Model.GetRootAs(data, 0)
+
+
+def _within(path: Path, data: bytes, model) -> None:
+    """Every buffer lies inside the file: stored in the flatbuffer, or after it
+    (``offset``/``size``, for models over 2 GB)."""
+    for i in range(model.BuffersLength()):
+        buffer = model.Buffers(i)
+        offset, length = buffer.Offset(), buffer.Size()
+        if offset > 1 and offset + length > len(data):
             raise ModelFileError(f"{path.name} is truncated: its weights end past the end of "
                                  f"the file; {_ADVICE}.")
+        if buffer.DataLength() and buffer.DataAsNumpy().size != buffer.DataLength():
+            raise ValueError("a buffer ends past the end of the file")
 
 
 def _check_onnx(path: Path) -> None:

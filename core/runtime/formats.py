@@ -136,11 +136,12 @@ def embedded_metadata(path) -> dict:
         props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
         return json.loads(props[METADATA_KEY])
     if path.suffix == ".tflite":
-        from tensorflow.lite.tools import flatbuffer_utils
+        from core.runtime.checks import tflite_model
 
-        model = flatbuffer_utils.read_model(str(path))
-        entry = next(m for m in model.metadata if m.name.decode() == METADATA_KEY)
-        return json.loads(bytes(model.buffers[entry.buffer].data).decode("utf-8"))
+        model = tflite_model(path.read_bytes())
+        entry = next(model.Metadata(i) for i in range(model.MetadataLength())
+                     if model.Metadata(i).Name().decode() == METADATA_KEY)
+        return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes().decode("utf-8"))
     raise ValueError(f"{path.name} is not an export that carries metadata.")
 
 

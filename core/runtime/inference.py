@@ -50,6 +50,31 @@ def unknown_below(predictions: list[Prediction], threshold: float) -> list[Predi
     return predictions
 
 
+class KerasModel:
+    """The Keras model behind a predictor: given, or loaded by ``load()`` on first use
+    (a predictor started from its LiteRT file alone needs TensorFlow only for
+    Grad-CAM, int8 and export). Shared by a predictor's twins; thread-safe."""
+
+    def __init__(self, model=None, load=None):
+        self._model, self._load = model, load
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return self._model is not None or self._load is not None
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def get(self):
+        if self._model is None and self._load is not None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+
 class Predictor:
     """Scores batches of RGB uint8 images (N, S, S, 3) -> (N, classes).
 
@@ -59,7 +84,8 @@ class Predictor:
     ``crop_fraction`` of an image's centre it sees),
     ``description``, ``threshold`` (the model's own "unknown" threshold: a
     trained bundle's; 0 for ImageNet backbones), ``model`` (the Keras model,
-    for Grad-CAM, int8 and export; None for files only their own runtime runs)
+    for Grad-CAM, int8 and export, or a :class:`KerasModel` that loads it on
+    first use; None for files only their own runtime runs)
     and ``channels_first`` (an NCHW input, as PyTorch exports have).
     A Keras model the app runs always takes uint8 RGB, its preprocessing inside
     (core.runtime.keras_files.uint8_model puts a file's in front); a model file
@@ -69,7 +95,8 @@ class Predictor:
     def __init__(self, runner, class_names, rule: InputRule, description: str,
                  threshold: float = 0.0, model=None, channels_first: bool = False,
                  runtime: str | None = None):
-        self.runner, self.model = runner, model
+        self.runner = runner
+        self._keras = model if isinstance(model, KerasModel) else KerasModel(model)
         self.class_names = list(class_names)
         self.input_rule = rule
         self.input_size, self.crop_fraction = rule.size, rule.crop
@@ -84,7 +111,7 @@ class Predictor:
         if images.ndim == 3:
             images = images[None]
         x = images
-        if self.input_rule.preprocessing != "inside" and self.model is None:
+        if self.input_rule.preprocessing != "inside" and not self.has_model:
             from core.models.preprocessing import steps
 
             x = steps(self.input_rule.preprocessing).apply(images)
@@ -96,6 +123,22 @@ class Predictor:
     def predict_one(self, image: np.ndarray) -> np.ndarray:
         return self.predict(image[None])[0]
 
+    @property
+    def model(self):
+        """The Keras model behind this predictor, loaded now if it was not yet
+        (importing TensorFlow: call it from a worker), or None when there is none."""
+        return self._keras.get()
+
+    @property
+    def has_model(self) -> bool:
+        """Whether a Keras model stands behind it (loaded or not): Grad-CAM, int8, export."""
+        return self._keras.available
+
+    @property
+    def model_loaded(self) -> bool:
+        """Whether :attr:`model` answers at once (False: it loads TensorFlow first)."""
+        return self._keras.loaded
+
     @cached_property
     def output_classes(self) -> int:
         """How many scores the model gives (one call on a black image)."""
@@ -106,7 +149,7 @@ class Predictor:
     def litert_path(self) -> Path | None:
         """The LiteRT file this Keras model runs as, or None (another runtime, or
         a model file with no Keras model behind it: no int8 version of it is made)."""
-        return self.runner.path if isinstance(self.runner, LiteRT) and self.model else None
+        return self.runner.path if isinstance(self.runner, LiteRT) and self.has_model else None
 
     def with_own_runtime(self, litert_path: Path | None = None, threads: int | None = None,
                          description: str | None = None,
@@ -120,7 +163,7 @@ class Predictor:
         if runner is self.runner and description is None and runtime is None:
             return self
         return Predictor(runner, self.class_names, self.input_rule,
-                         description or self.description, self.threshold, self.model,
+                         description or self.description, self.threshold, self._keras,
                          self.channels_first, runtime)
 
 

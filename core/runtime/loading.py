@@ -10,6 +10,7 @@ from core.base.startup import IMPORT_SHARE, import_tensorflow, ticking
 from core.models import backbones
 from core.models.imagenet import imagenet_class_names
 from core.runtime.errors import ModelFileError
+from core.runtime.instant import backbone_key, instant_predictor
 from core.runtime.model_ref import resolve
 
 
@@ -17,13 +18,21 @@ def load_predictor(ref, progress: Progress = no_progress,
                    should_stop: ShouldStop = never_stop):
     """A Predictor for ``ref`` (core.runtime.model_ref.resolve): a registry backbone's
     ImageNet classifier, a bundle, or a model file / SavedModel / folder holding one
-    (core.runtime.model_files).
+    (core.runtime.model_files). From its LiteRT file alone, without TensorFlow, when
+    there is one (core.runtime.instant); otherwise TensorFlow is imported first, its
+    share of ``progress`` ticking (core.base.startup).
 
     Raises ``WeightsMissing``/``WeightsCorrupt`` (core.models.weights) with a sentence
     to show, ``UnknownBackbone`` for a name the registry lacks.
     """
     model = resolve(ref)
-    progress(0.05, "Loading TensorFlow")
+    instant = instant_predictor(model)
+    if instant is not None:
+        progress(1.0, f"{model.name} ready")
+        return instant
+    if "keras" not in sys.modules:
+        import_tensorflow(progress)
+        progress = sub_progress(progress, IMPORT_SHARE, 1.0)
     check_stop(should_stop)
     if model.kind == "bundle":
         return _bundle_predictor(model.path, progress)
@@ -36,15 +45,13 @@ def load_predictor(ref, progress: Progress = no_progress,
 
 def _backbone_predictor(spec, progress: Progress, should_stop: ShouldStop):
     from core.models.build import build_classifier
-    from core.models.weights import identity
     from core.runtime.inference import make_predictor
 
     progress(0.2, f"Building {spec.name}")
     with ticking(progress, 0.2, 0.5, "build", f"Building {spec.name}"):
         model = build_classifier(spec.name)
     check_stop(should_stop)
-    key = paths.cache_key(spec.name, "classifier", identity(spec, include_top=True))
-    predictor = make_predictor(model, imagenet_class_names(), key,
+    predictor = make_predictor(model, imagenet_class_names(), backbone_key(spec),
                                description=f"{spec.name} (ImageNet)",
                                progress=sub_progress(progress, 0.5, 1.0))
     progress(1.0, f"{spec.name} ready")
@@ -64,15 +71,6 @@ def _bundle_predictor(folder: Path, progress: Progress):
                                threshold=float(meta.get("threshold") or 0.0))
     progress(1.0, f"{folder.name} ready")
     return predictor
-
-
-def load_model(ref: str, progress: Progress = no_progress,
-               should_stop: ShouldStop = never_stop):
-    """TensorFlow (when not imported yet), then ``core.runtime.loading.load_predictor(ref)``."""
-    fresh = "keras" not in sys.modules
-    import_tensorflow(progress)
-    rest = sub_progress(progress, IMPORT_SHARE, 1.0) if fresh else progress
-    return load_predictor(ref, rest, should_stop)
 
 
 def load_keras_model(ref, progress: Progress = no_progress,

@@ -34,6 +34,15 @@ class Runner(Protocol):
     def twin(self, threads: int | None = None, path: Path | None = None) -> "Runner": ...
 
 
+def gpu_visible() -> bool:
+    """Whether an NVIDIA GPU is visible to this process, asked without TensorFlow
+    (the driver's device list; CUDA_VISIBLE_DEVICES="" or "-1" hides them)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return gpus.is_dir() and any(gpus.iterdir())
+
+
 def device_description() -> str:
     """'CPU' or the GPU's name, turning on memory growth on each GPU."""
     import tensorflow as tf

@@ -138,7 +138,10 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         worker = JobWorker(gradcam_overlay, self._predictor, self.current.rgb, best)
         worker.succeeded.connect(self._show_overlay)
         worker.failed.connect(self._say)
-        self._say(f"Finding where the model saw “{self._predictor.class_names[best]}”…")
+        label = self._predictor.class_names[best]
+        self._say(f"Finding where the model saw “{label}”…" if self._predictor.model_loaded
+                  else f"Preparing Grad-CAM for “{label}” (loading TensorFlow and the model "
+                       "once: a few seconds)…")
         self._cam_slot.start(worker)
 
     def _show_overlay(self, overlay) -> None:
@@ -155,7 +158,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
         # A .tflite / .onnx / SavedModel has no Keras model to take gradients of.
-        self.cam_box.setVisible(predictor.model is not None)
+        self.cam_box.setVisible(predictor.has_model)
         if self.current is not None:
             self.bars.clear()  # the old model's answer must not sit under the new one's name
             self.view.set_overlay(None)
