@@ -421,10 +421,9 @@ class DataPage(QWizardPage):
         """Apply one project change; a refused one becomes the page's sentence."""
         if self.project is None or self.jobs.busy():
             return False
-        try:
-            self.state.edit(change)
-        except ProjectError as exc:
-            self.message.say(str(exc))
+        problem = self.state.edit(change)
+        if problem is not None:
+            self.message.say(problem)
             return False
         self.check()
         return True
