@@ -42,6 +42,7 @@ from core.base.jobs import (
     Progress,
     ShouldStop,
     check_stop,
+    duration,
     never_stop,
     no_progress,
     sub_progress,
@@ -238,11 +239,7 @@ def _time_left(started: float, overall: float) -> str:
     if overall < 0.05:
         return ""
     left = (time.monotonic() - started) * (1 - overall) / overall
-    return f", about {_duration(left)} left"
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return f", about {duration(left)} left"
 
 
 def _one(name, samples, class_names, train_items, config, progress, should_stop) -> Row:

@@ -33,6 +33,7 @@ from core.compare import comparison as core_compare
 from core.compare.kept_models import save_bundle
 from core.compare.plot import render
 
+from ..fault_box import report_if_disk_fault
 from ..wizard.common import JobBar, MessageLine, ThumbnailGrid, percent, short_name
 from ..wizard.confusion import ConfusionMatrix
 from ..workers import JobWorker
@@ -246,7 +247,7 @@ class CompareWindow(QWidget):
         try:
             written = self.export_csv(path) if kind == "csv" else self.export_png(path)
         except OSError as exc:
-            self.message.say(f"Could not write {path}: {exc.strerror or exc}.")
+            self.message.say(report_if_disk_fault(exc))
         else:
             self.message.say(f"Wrote {written}.")
 

@@ -33,18 +33,17 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from core.images.decode import IMAGE_EXTENSIONS, find_images
+from core.images.decode import find_images
 from core.teach import dataset
 from core.teach.dataset import Project, ProjectError
 
 from ..fault_box import report_if_disk_fault
+from ..file_filters import IMAGE_FILTER
 from ..widgets.drop import AcceptsFileDrops
 from ..workers import JobSlot, JobWorker
 from .common import JobBar, MessageLine, ThumbnailGrid, short_name
 
 NAME_ROLE = Qt.UserRole
-IMAGE_FILTER = "Images ({});;All files (*)".format(
-    " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
 
 class SampleGrid(AcceptsFileDrops, ThumbnailGrid):
