@@ -129,6 +129,25 @@ def test_a_full_disk_during_an_edit_reaches_the_fault_box(bare_window, qtbot, tr
     assert [(s.path, s.class_name) for s in Project.open(project.root).samples] == before
 
 
+def test_an_import_batch_on_a_full_disk_reaches_the_fault_box(bare_window, qtbot, tree,
+                                                               tmp_path, monkeypatch):
+    """What a worker brought in is recorded on the GUI thread (TeachState.apply): when
+    the manifest cannot be saved, the fault box says so and the project is unchanged."""
+    wizard, project = open_project(bare_window, qtbot, tree, tmp_path / "project")
+    more = fashion.write_tree(tmp_path / "more", 2, seed=9, classes=("coat",))["coat"]
+    batches = []
+    project.add_images(more, "coat", copy=False, on_added=batches.append)  # as the worker does
+    before = [(s.path, s.class_name) for s in project.samples]
+    replace_fails_like_a_full_disk(monkeypatch, "project.json")
+    with qtbot.assertNotEmitted(wizard.state.project_edited):
+        sentences = [wizard.state.apply(batch) for batch in batches]
+    assert all(s.startswith("The disk is full") for s in sentences)
+    assert bare_window.fault_box.isVisible()
+    bare_window.fault_box.close()
+    assert [(s.path, s.class_name) for s in project.samples] == before
+    assert project.classes == list(CLASSES)
+
+
 def test_the_comparison_runs_on_a_snapshot_with_the_command_lines_settings(
         bare_window, qtbot, tree, tmp_path, monkeypatch):
     wizard, project = open_project(bare_window, qtbot, tree, tmp_path / "project")
