@@ -65,7 +65,7 @@ def fault_sentence(exc: Exception) -> str:
     if faults.is_disk_fault(exc):
         return faults.sentence(exc)
     where = logs.record(exc, "command failed")
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    detail = faults.first_line(exc, 200)
     hint = f" The details are in {where}." if where else ""
     return f"Something went wrong ({type(exc).__name__}: {detail}).{hint}"
 

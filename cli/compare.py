@@ -15,7 +15,7 @@ from pathlib import Path
 from cli import EXIT_OK, EXIT_SOME_FAILED, SetupError, StderrProgress
 from core.base import faults
 from core.base.jobs import throttled
-from core.teach.train_config import default_of
+from core.teach.train_config import COMPARE_HEAD_EPOCHS, default_of
 
 
 def register(subparsers) -> None:
@@ -27,9 +27,9 @@ def register(subparsers) -> None:
     parser.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     parser.add_argument("--backbones", required=True, metavar="A,B,C",
                         help="registry names, comma-separated (python main.py models)")
-    parser.add_argument("--epochs", type=int, default=default_of("epochs"),
+    parser.add_argument("--epochs", type=int, default=COMPARE_HEAD_EPOCHS,
                         help="epochs for pretrained backbones' heads (from-scratch "
-                             "backbones use their own)")
+                             "backbones use their own, as train does)")
     parser.add_argument("--val-split", type=float, default=default_of("val_split"))
     parser.add_argument("--seed", type=int, default=default_of("seed"))
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -53,8 +53,7 @@ def run(args) -> int:
     for target in (args.output, args.plot):
         if target is not None:
             faults.check_writable(target.parent)
-    config = compare.CompareConfig(epochs=args.epochs, val_split=args.val_split,
-                                   seed=args.seed)
+    config = config_from(args)
     try:
         result = compare.compare(args.data_dir, names, config,
                                  throttled(StderrProgress(), 0.005))
@@ -70,6 +69,15 @@ def run(args) -> int:
             if row.error:
                 print(f"{row.backbone}: {row.error}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in result.rows) else EXIT_SOME_FAILED
+
+
+def config_from(args):
+    """The comparison's settings: core's defaults (the wizard's Compare starts
+    from the same :class:`core.compare.comparison.CompareConfig`) with what was
+    given on the command line instead."""
+    from core.compare.comparison import CompareConfig
+
+    return CompareConfig(epochs=args.epochs, val_split=args.val_split, seed=args.seed)
 
 
 def _write(args, rows) -> None:

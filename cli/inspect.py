@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from cli import EXIT_OK, SetupError, StderrProgress
+from core.base import faults
 
 
 def register(subparsers) -> None:
@@ -51,7 +52,7 @@ def write_svg(arch, path: Path) -> None:
     try:
         atomic_write_text(path, to_svg(arch, layout(arch)))
     except OSError as exc:
-        raise SetupError(f"could not write {path} ({exc.strerror or exc})") from None
+        raise SetupError(faults.sentence(exc)) from None
 
 
 def to_text(arch, layers: bool = False) -> str:

@@ -67,6 +67,16 @@ def sentence(exc: BaseException) -> str:
     return f"{_cap(where)} could not be used: {found.strerror or found}."
 
 
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """The first line of ``exc``'s text, at most ``limit`` characters ("" when it has none).
+
+    For a sentence naming an error some library raised (its message may run
+    to a page of traceback or a model dump).
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0][:limit] if text else ""
+
+
 def _where(exc: OSError) -> str:
     name = str(exc.filename2 or exc.filename or "")
     if not name:

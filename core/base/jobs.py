@@ -51,3 +51,14 @@ def throttled(progress: Progress, step: float = 0.01) -> Progress:
             progress(fraction, message)
 
     return report
+
+
+def duration(seconds: float) -> str:
+    """``seconds`` as a person reads them: "4.2 s" under ten, "42 s", "3 min 05 s".
+
+    The one way the app words a time taken or a time left.
+    """
+    if seconds < 10:
+        return f"{max(0.0, seconds):.1f} s"
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

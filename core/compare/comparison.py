@@ -5,8 +5,9 @@ the same settings and measures what it costs:
 
 - pretrained backbones: a head on cached embeddings (:mod:`core.teach.embeddings`,
   :mod:`core.teach.training`), so a rerun only trains heads;
-- from-scratch backbones (LeNet-5, AlexNet): trained end to end at their own
-  input size for their own number of epochs (:data:`SCRATCH`);
+- from-scratch backbones (LeNet-5, AlexNet): trained end to end with the
+  from-scratch defaults (:func:`core.teach.train_config.defaults_for`: their
+  size, epochs and patience), as the Teach wizard and ``train`` train them;
 - a backbone whose weights are not here is a row with an ``error`` sentence,
   never a model run with random weights; the others still run.
 
@@ -41,6 +42,7 @@ from core.base.jobs import (
     Progress,
     ShouldStop,
     check_stop,
+    duration,
     never_stop,
     no_progress,
     sub_progress,
@@ -48,14 +50,10 @@ from core.base.jobs import (
 from core.compare import kept_models as compare_models
 from core.models import backbones, errors, weights
 from core.teach.dataset import LabelledImage, Project, load_folder, split
+from core.teach.train_config import COMPARE_HEAD_EPOCHS, TrainConfig, default_of, defaults_for
 
 FILE_NAME = "comparison.json"
 SCHEMA_VERSION = 1
-# From-scratch backbones: (input size, epochs). They learn every layer from a
-# small set, so they get more epochs than a head and a size their design suits
-# (AlexNet's 227 px would cost minutes per epoch on a laptop CPU for no gain
-# on a few hundred images).
-SCRATCH = {"LeNet5": (32, 40), "AlexNet": (128, 30)}
 INT8_CALIBRATION_IMAGES = 16
 CSV_COLUMNS = ("backbone", "val_accuracy", "macro_f1", "params", "size_mb", "size_int8_mb",
                "latency_ms", "images_per_second", "embedding_seconds", "train_seconds",
@@ -66,16 +64,19 @@ CSV_COLUMNS = ("backbone", "val_accuracy", "macro_f1", "params", "size_mb", "siz
 class CompareConfig:
     """Settings shared by every backbone of one comparison.
 
-    ``scratch_epochs`` None gives each from-scratch backbone its own default
-    (:data:`SCRATCH`); ``measure`` False skips sizes and latency, ``int8``
-    False the int8 conversion (its size stays None).
+    The defaults are training's (:class:`core.teach.train_config.TrainConfig`)
+    but ``epochs``, a head's in a comparison
+    (:data:`core.teach.train_config.COMPARE_HEAD_EPOCHS`); ``scratch_epochs`` None
+    gives each from-scratch backbone its own default (:func:`train_config_for`);
+    ``measure`` False skips sizes and latency, ``int8`` False the int8
+    conversion (its size stays None).
     """
 
-    epochs: int = 10
-    val_split: float = 0.2
-    seed: int = 0
-    batch_size: int = 32
-    learning_rate: float = 1e-3
+    epochs: int = COMPARE_HEAD_EPOCHS
+    val_split: float = default_of("val_split")
+    seed: int = default_of("seed")
+    batch_size: int = default_of("batch_size")
+    learning_rate: float = default_of("learning_rate")
     scratch_epochs: int | None = None
     measure: bool = True
     int8: bool = True
@@ -238,34 +239,23 @@ def _time_left(started: float, overall: float) -> str:
     if overall < 0.05:
         return ""
     left = (time.monotonic() - started) * (1 - overall) / overall
-    return f", about {_duration(left)} left"
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return f", about {duration(left)} left"
 
 
 def _one(name, samples, class_names, train_items, config, progress, should_stop) -> Row:
     """Train and measure one backbone; a missing-weights or training failure is a row."""
-    from core.teach.training import TrainConfig, train
+    from core.teach.training import train
     from core.teach.training_data import TrainingError
 
     spec = backbones.get(name)
-    scratch = spec.weights_kind == "none"
-    size, epochs = SCRATCH.get(spec.name, (spec.input_size, config.epochs))
-    if scratch and config.scratch_epochs:
-        epochs = config.scratch_epochs
-    elif not scratch:
-        epochs = config.epochs
-    row = Row(spec.name, input_size=size, epochs=epochs, pretrained=not scratch)
+    train_config = train_config_for(spec.name, config)
+    scratch = train_config.from_scratch
+    size = train_config.size
+    row = Row(spec.name, input_size=size, epochs=train_config.epochs, pretrained=not scratch)
     problem = _weights_problem(spec)
     if problem:
         row.error = problem
         return row
-    train_config = TrainConfig(backbone=spec.name, input_size=size, epochs=epochs,
-                               batch_size=config.batch_size,
-                               learning_rate=config.learning_rate,
-                               val_split=config.val_split, seed=config.seed)
     try:
         if not scratch:
             row.embedding_seconds = _embed(spec, size, samples, sub_progress(progress, 0, 0.4),
@@ -282,6 +272,22 @@ def _one(name, samples, class_names, train_items, config, progress, should_stop)
         _measure(row, result, train_items, config, sub_progress(progress, 0.75, 1.0),
                  should_stop)
     return row
+
+
+def train_config_for(backbone: str, config: CompareConfig) -> TrainConfig:
+    """How ``backbone`` trains in a comparison: its own defaults (a head's, or
+    from scratch's: :func:`core.teach.train_config.defaults_for`) with the
+    comparison's shared settings; ``config.epochs`` is a head's,
+    ``config.scratch_epochs`` (when set) a from-scratch backbone's."""
+    train_config = defaults_for(backbone)
+    train_config.val_split, train_config.seed = config.val_split, config.seed
+    train_config.batch_size = config.batch_size
+    train_config.learning_rate = config.learning_rate
+    if not train_config.from_scratch:
+        train_config.epochs = config.epochs
+    elif config.scratch_epochs:
+        train_config.epochs = config.scratch_epochs
+    return train_config
 
 
 def _weights_problem(spec) -> str | None:

@@ -10,7 +10,8 @@ holding what a bundle needs (the training's metadata and history); both are
 written atomically. Files no saved row names are removed (:func:`prune`).
 
 :func:`restore` rebuilds the full model (``image -> preprocess -> backbone ->
-head``) and its :class:`core.teach.training.TrainResult` without training.
+head``) and its :class:`core.teach.training.TrainResult` without training;
+:func:`save_bundle` writes a row's model as a bundle ("Use this one").
 Keras is imported inside functions only; models load with safe mode on.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Sequence
 from core.base import paths
 from core.base.jobs import Progress, ShouldStop, never_stop, no_progress, sub_progress
 from core.models import backbones
+from core.runtime import bundle
 from core.teach.dataset import split
 from core.teach.train_config import Augmentation, TrainConfig
 from core.teach.training import TrainResult
@@ -141,6 +143,23 @@ def restore(project_root, row, samples: Sequence, progress: Progress = no_progre
                       train_items, val_items, [tuple(s) for s in record.get("skipped", [])],
                       bool(meta.get("metrics", {}).get("cancelled", False)),
                       float(record.get("seconds", 0.0)), saved_meta=meta)
+
+
+def save_bundle(path, row, project_root, samples: Sequence, progress: Progress = no_progress,
+                should_stop: ShouldStop = never_stop) -> tuple:
+    """``(result, path)``: a compared ``row``'s trained model saved as a bundle at ``path``.
+
+    A row of a reopened comparison has no model in memory: it is rebuilt
+    from the one kept in the project first (:func:`restore`, which takes
+    ``samples`` and ``should_stop``). The bundle is written atomically, so it
+    is not cancelled midway.
+    """
+    result = row.result
+    if result is None:
+        result = restore(project_root, row, samples, sub_progress(progress, 0.0, 0.5),
+                         should_stop)
+        progress = sub_progress(progress, 0.5, 1.0)
+    return result, bundle.save(path, result.model, result.bundle_meta(), progress)
 
 
 def _read(row, file: Path):

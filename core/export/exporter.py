@@ -305,8 +305,7 @@ def _export_one(record: ExportFormat, model, text, batch, reference, out_dir: Pa
 def _sentence(fmt: str, exc: Exception) -> str:
     if isinstance(exc, ExportError):
         return str(exc)
-    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return f"The {fmt} export failed ({type(exc).__name__}: {detail})."
+    return f"The {fmt} export failed ({type(exc).__name__}: {faults.first_line(exc)})."
 
 
 def _remove(path: Path) -> None:

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from core.base import faults
 from core.runtime.errors import ModelFileError
 from core.runtime.input_rule import InputRule, input_rule
 
@@ -32,9 +33,8 @@ def open_keras_model(path: Path, meta: dict) -> tuple:
     except ModelFileError:
         raise
     except Exception as exc:
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
         raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
-                             f"({detail}).") from None
+                             f"({faults.first_line(exc)}).") from None
     model = migrate(model)
     rule = input_rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
     return uint8_model(model, rule), rule

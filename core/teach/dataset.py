@@ -20,6 +20,8 @@ manifest: one sub-folder per class; :func:`load_folder` reads it.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -87,7 +89,11 @@ OnAdded = Callable[[Added], None]
 
 @dataclass
 class Project:
-    """A labelled project; every change method saves the manifest at once."""
+    """A labelled project; every change method saves the manifest at once.
+
+    A change whose save fails (a full disk) is undone in memory too, so the
+    project in memory is always the one on disk.
+    """
 
     root: Path
     classes: list[str] = field(default_factory=list)
@@ -125,16 +131,32 @@ class Project:
         project._recover()
         return project
 
-    @classmethod
-    def open_or_create(cls, root) -> "Project":
-        root = Path(root)
-        return cls.open(root) if (root / MANIFEST).exists() else cls.create(root)
-
     def save(self) -> None:
         """Write the manifest atomically (temporary file, then rename)."""
         doc = {"schema_version": SCHEMA_VERSION, "classes": self.classes,
                "samples": [s.to_json() for s in self.samples]}
         paths.atomic_write_text(self.root / MANIFEST, json.dumps(doc, indent=1))
+
+    @contextlib.contextmanager
+    def _saved_change(self):
+        """Change the project in the ``with`` block, then save the manifest.
+
+        When the change is refused or the save fails (a full disk), the
+        classes and samples are put back as they were, so memory keeps
+        matching the manifest on disk.
+        """
+        classes, samples = self.classes, self.samples
+        before = list(classes), [(s, s.class_name) for s in samples]
+        try:
+            yield
+            self.save()
+        except BaseException:
+            classes[:] = before[0]
+            samples[:] = [sample for sample, _ in before[1]]
+            for sample, label in before[1]:
+                sample.class_name = label
+            self.classes, self.samples = classes, samples
+            raise
 
     def _recover(self) -> None:
         """Drop temporary files; adopt copied images the manifest lacks."""
@@ -162,6 +184,12 @@ class Project:
                     adopted = True
         if adopted:
             self.save()
+
+    def snapshot(self) -> "Project":
+        """A copy of the project as it is now, for a worker: later edits (on the
+        thread that owns the project) do not reach it, nor its changes this one."""
+        return Project(self.root, list(self.classes),
+                       [dataclasses.replace(s) for s in self.samples])
 
     # ----------------------------------------------------------------- views
 
@@ -196,8 +224,8 @@ class Project:
         name = _check_class_name(name)
         if name in self.classes:
             raise ProjectError(f"There is already a class called {name!r}.")
-        self.classes.append(name)
-        self.save()
+        with self._saved_change():
+            self.classes.append(name)
 
     def rename_class(self, old: str, new: str) -> None:
         """Rename a class; its samples follow (files stay where they are)."""
@@ -205,32 +233,32 @@ class Project:
         new = _check_class_name(new)
         if new != old and new in self.classes:
             raise ProjectError(f"There is already a class called {new!r}; merge instead.")
-        self.classes[self.classes.index(old)] = new
-        for sample in self.samples:
-            if sample.class_name == old:
-                sample.class_name = new
-        self.save()
+        with self._saved_change():
+            self.classes[self.classes.index(old)] = new
+            for sample in self.samples:
+                if sample.class_name == old:
+                    sample.class_name = new
 
     def merge_classes(self, sources: Sequence[str], target: str) -> None:
         """Move every sample of ``sources`` into ``target`` (created if new)."""
         for name in sources:
             self._require_class(name)
         target = _check_class_name(target)
-        if target not in self.classes:
-            self.classes.insert(self.classes.index(sources[0]), target)
-        for sample in self.samples:
-            if sample.class_name in sources:
-                sample.class_name = target
-        self.classes = [c for c in self.classes if c == target or c not in sources]
-        self.save()
+        with self._saved_change():
+            if target not in self.classes:
+                self.classes.insert(self.classes.index(sources[0]), target)
+            for sample in self.samples:
+                if sample.class_name in sources:
+                    sample.class_name = target
+            self.classes = [c for c in self.classes if c == target or c not in sources]
 
     def delete_class(self, name: str) -> None:
         """Remove a class and its samples; copied images are deleted too."""
         self._require_class(name)
         doomed = self.samples_of(name)
-        self.classes.remove(name)
-        self.samples = [s for s in self.samples if s.class_name != name]
-        self.save()  # first: a crash now leaves stray files, never missing ones
+        with self._saved_change():  # first: a crash now leaves stray files, never missing ones
+            self.classes.remove(name)
+            self.samples = [s for s in self.samples if s.class_name != name]
         self._delete_files(doomed)
 
     def _require_class(self, name: str) -> None:
@@ -242,16 +270,16 @@ class Project:
     def move_samples(self, samples: Sequence, class_name: str) -> None:
         """Relabel samples (or their paths) as ``class_name``."""
         self._require_class(class_name)
-        for item in samples:
-            self._as_sample(item).class_name = class_name
-        self.save()
+        with self._saved_change():
+            for item in samples:
+                self._as_sample(item).class_name = class_name
 
     def delete_samples(self, samples: Sequence) -> None:
         """Remove samples; copied images are deleted, referenced ones left alone."""
         doomed = [self._as_sample(item) for item in samples]
         ids = {id(s) for s in doomed}
-        self.samples = [s for s in self.samples if id(s) not in ids]
-        self.save()
+        with self._saved_change():
+            self.samples = [s for s in self.samples if id(s) not in ids]
         self._delete_files(doomed)
 
     def _as_sample(self, item) -> Sample:
@@ -295,9 +323,9 @@ class Project:
     def adopt(self, added: "Added") -> None:
         """Record what :meth:`add_images` / :meth:`import_tree` brought in (new
         classes first, then samples) and save the manifest."""
-        self.classes += [c for c in added.classes if c not in self.classes]
-        self.samples += added.samples
-        self.save()
+        with self._saved_change():
+            self.classes += [c for c in added.classes if c not in self.classes]
+            self.samples += added.samples
 
     def _bring_in(self, items, classes, copy, progress, should_stop, on_added) -> list[Sample]:
         if on_added is None:

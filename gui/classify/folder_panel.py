@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.base.jobs import duration
 from core.classify.folder import best_batch_size, classify_folder, copy_into_class_folders, export
 
 from ..fault_box import report_if_disk_fault
@@ -178,13 +179,13 @@ class FolderPanel(AcceptsFileDrops, QWidget):
             rate = done / elapsed
             left = (done / fraction - done) / rate
             self.rate.setText(f"{done} of {round(done / fraction)} images · {rate:.0f} images/s"
-                              f" · {_duration(left)} left")
+                              f" · {duration(left)} left")
 
     def _done(self, count: int) -> None:
         elapsed = time.monotonic() - self._started
         bad = sum(1 for r in self.results.rows if r.error)
         self.progress.setValue(1000)
-        self.rate.setText(f"{count} images in {_duration(elapsed)} · "
+        self.rate.setText(f"{count} images in {duration(elapsed)} · "
                           f"{count / max(elapsed, 1e-6):.0f} images/s")
         unread = f"; {bad} could not be read (see their rows)" if bad else ""
         self._end(f"Classified {count - bad} images{unread}." if count else
@@ -272,9 +273,3 @@ class FolderPanel(AcceptsFileDrops, QWidget):
     def _say(self, sentence: str) -> None:
         self.message.setText(sentence)
 
-
-def _duration(seconds: float) -> str:
-    if seconds < 10:
-        return f"{max(0.0, seconds):.1f} s"
-    seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"

@@ -16,16 +16,13 @@ from PySide6.QtWidgets import (
 
 from core.classify.gradcam import gradcam_overlay
 from core.classify.image import classify_image
-from core.images.decode import IMAGE_EXTENSIONS
 from core.runtime.inference import top_k
 
+from ..file_filters import IMAGE_FILTER
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
-
-IMAGE_FILTER = ("Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)) + ");;"
-                "All files (*)")
 
 
 class ImagePanel(AcceptsFileDrops, QWidget):

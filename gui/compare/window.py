@@ -6,9 +6,10 @@ job is :func:`core.compare.comparison.compare` in a :class:`gui.workers.JobWorke
 arrive one by one (``on_row``), so a cancelled run keeps the finished ones.
 The plot is core's own picture (:mod:`core.compare.plot`), the same PNG the
 command line writes. "Use this one" saves the chosen backbone's trained model
-as a bundle (no retraining; on a reopened comparison the model is rebuilt from
-the head kept in the project, :mod:`core.compare.kept_models`) and tells the wizard
-(``used``).
+as a bundle in a worker (:func:`core.compare.kept_models.save_bundle`: no
+retraining; on a reopened comparison the model is rebuilt from the head kept in
+the project) and tells the wizard (``used``). A comparison runs on a snapshot of
+the project (:meth:`core.teach.dataset.Project.snapshot`), never the live one.
 """
 from __future__ import annotations
 
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.compare import comparison as core_compare
+from core.compare.kept_models import save_bundle
 from core.compare.plot import render
 from core.runtime import bundle
 
+from ..fault_box import report_if_disk_fault
 from ..widgets.confusion import ConfusionMatrix
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -39,25 +42,6 @@ from ..widgets.text import percent, short_name
 from ..widgets.thumbnails import ThumbnailGrid
 from ..workers import JobWorker
 from .table import ResultsTable
-
-
-def save_bundle(path, row, project_root, samples, progress, should_stop):
-    """``(result, path)``: a compared row's trained model saved as a bundle.
-
-    A reopened comparison's row has no model in memory: it is rebuilt from
-    the one kept in the project first. The bundle is written atomically, so
-    it is not cancelled midway.
-    """
-    from core.base.jobs import sub_progress
-    from core.compare.kept_models import restore
-    from core.runtime.bundle import save
-
-    result = row.result
-    if result is None:
-        result = restore(project_root, row, samples, sub_progress(progress, 0.0, 0.5),
-                         should_stop)
-        progress = sub_progress(progress, 0.5, 1.0)
-    return result, save(path, result.model, result.bundle_meta(), progress)
 
 
 def _weights_status(row) -> str | None:
@@ -156,7 +140,8 @@ class CompareWindow(QWidget):
         config = self.config = config or core_compare.CompareConfig()
         self.show_rows([], f"Comparing {len(names)} backbones on {len(self.project.samples)} "
                            f"images: {', '.join(names)}.")
-        worker = JobWorker(core_compare.compare, self.project, list(names), config,
+        # A copy of the project: edits made while it runs wait for the next comparison.
+        worker = JobWorker(core_compare.compare, self.project.snapshot(), list(names), config,
                            partial_kw="on_row")
         worker.partial.connect(self._row_arrived)
         worker.succeeded.connect(lambda c: self._done(c.rows, "Comparison finished."))
@@ -266,7 +251,7 @@ class CompareWindow(QWidget):
         try:
             written = self.export_csv(path) if kind == "csv" else self.export_png(path)
         except OSError as exc:
-            self.message.say(f"Could not write {path}: {exc.strerror or exc}.")
+            self.message.say(report_if_disk_fault(exc))
         else:
             self.message.say(f"Wrote {written}.")
 

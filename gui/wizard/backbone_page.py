@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.models import backbones, weights
+from core.teach.train_config import defaults_for
 
 from ..widgets.backbone_table import BackboneTable
 from ..widgets.message_line import MessageLine
@@ -110,13 +111,16 @@ class BackbonePage(QWizardPage):
         names = list(names or self.table.ticked())
         window = self.comparison_window()
         if names and not window.busy():
-            from core.compare.comparison import CompareConfig
-
-            # Heads on cached embeddings cost ~0.04 s an epoch: give them enough
-            # steps on a small project (early stopping still applies).
-            window.start(names, config or CompareConfig(
-                epochs=30, val_split=self.state.config.val_split, seed=self.state.config.seed))
+            window.start(names, config or self.compare_config())
         return window
+
+    def compare_config(self):
+        """Core's comparison defaults (the ``compare`` command's too), on the
+        project's validation split and seed."""
+        from core.compare.comparison import CompareConfig
+
+        return CompareConfig(val_split=self.state.config.val_split,
+                             seed=self.state.config.seed)
 
     def _use_compared(self, row, bundle_path) -> None:
         """Continue with a compared backbone's trained model: straight to Evaluate."""
@@ -154,7 +158,7 @@ class BackbonePage(QWizardPage):
         spec = self.selected()
         if spec is None:
             return
-        self.size.setValue(spec.input_size)
+        self.size.setValue(defaults_for(spec.name).size)  # from scratch: its own default
         status = weights.status(spec)
         self.pretrained.setVisible(status != "none")  # from scratch: there is nothing to start from
         if status == "none":

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from core.images.decode import IMAGE_EXTENSIONS, find_images
+from core.images.decode import find_images
 from core.teach import dataset
 from core.teach.dataset import Project, ProjectError
 
 from ..fault_box import report_if_disk_fault
+from ..file_filters import IMAGE_FILTER
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -46,8 +47,6 @@ from ..widgets.thumbnails import ThumbnailGrid
 from ..workers import JobSlot, JobWorker
 
 NAME_ROLE = Qt.UserRole
-IMAGE_FILTER = "Images ({});;All files (*)".format(
-    " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)))
 
 
 class SampleGrid(AcceptsFileDrops, ThumbnailGrid):
@@ -424,10 +423,9 @@ class DataPage(QWizardPage):
         """Apply one project change; a refused one becomes the page's sentence."""
         if self.project is None or self.jobs.busy():
             return False
-        try:
-            self.state.edit(change)
-        except ProjectError as exc:
-            self.message.say(str(exc))
+        problem = self.state.edit(change)
+        if problem is not None:
+            self.message.say(problem)
             return False
         self.check()
         return True

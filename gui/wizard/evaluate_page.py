@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from core.teach.dataset import ProjectError
-
 from ..widgets.confusion import ConfusionMatrix
 from ..widgets.message_line import MessageLine
 from ..widgets.text import percent, short_name
@@ -235,10 +233,10 @@ class EvaluatePage(QWizardPage):
                 self._mark(item, "dropped")
 
     def _change(self, change) -> bool:
-        try:
-            change()
-        except ProjectError as exc:
-            self.message.say(str(exc))
+        """Apply one project change through the wizard's state (which tells the views)."""
+        problem = self.state.edit(change)
+        if problem is not None:
+            self.message.say(problem)
             return False
         self.changes += 1
         self.message.say(f"{self.changes} change(s) saved to the project; press Retrain "

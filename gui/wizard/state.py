@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from core.teach.dataset import ProjectError
 from core.teach.training import TrainConfig
+
+from ..fault_box import report_if_disk_fault
 
 
 class TeachState(QObject):
@@ -12,8 +15,9 @@ class TeachState(QObject):
     ``config`` is the :class:`core.teach.training.TrainConfig` the Backbone and
     Settings pages fill in; ``result`` the last :class:`core.teach.training.TrainResult`;
     ``bundle_path`` where the Save page last wrote a bundle. The project is
-    changed only on the GUI thread, through :meth:`apply` and :meth:`edit`;
-    views follow ``project_changed`` and ``project_edited``.
+    changed only on the GUI thread, through :meth:`apply` and :meth:`edit`
+    (every page's edits, the Data page's and Evaluate's alike); views follow
+    ``project_changed`` and ``project_edited``.
     """
 
     project_changed = Signal(object)  # another project was opened (or none)
@@ -33,17 +37,28 @@ class TeachState(QObject):
         self.bundle_path = None
         self.project_changed.emit(project)
 
-    def apply(self, added) -> None:
+    def apply(self, added) -> str | None:
         """Record what an import or a capture brought in (a core.teach.dataset.Added,
-        made on a worker) in the project, here on the GUI thread, and tell the views."""
-        if self.project is not None:
-            self.project.adopt(added)
-            self.project_edited.emit()
+        made on a worker) in the project, here on the GUI thread; see :meth:`edit`."""
+        if self.project is None:
+            return None
+        return self.edit(lambda: self.project.adopt(added))
 
-    def edit(self, change) -> None:
-        """Apply ``change()`` to the project (it may raise ProjectError) and tell the views."""
-        change()
+    def edit(self, change) -> str | None:
+        """Apply ``change()`` to the project and tell the views; None when done.
+
+        A refused change (ProjectError) or one whose save failed (the project
+        then stays as it was on disk) is the sentence returned instead; a disk
+        fault also reaches the window's fault box.
+        """
+        try:
+            change()
+        except ProjectError as exc:
+            return str(exc)
+        except OSError as exc:
+            return report_if_disk_fault(exc)
         self.project_edited.emit()
+        return None
 
     def set_result(self, result) -> None:
         self.result = result

@@ -5,6 +5,8 @@ import dataclasses
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWizardPage
 
+from core.base.jobs import duration
+
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
 from ..widgets.text import percent
@@ -21,11 +23,7 @@ def run_training(items, class_names, config, progress, should_stop, on_epoch):
 
 
 def eta_words(seconds: float) -> str:
-    if seconds < 1:
-        return "almost done"
-    if seconds < 90:
-        return f"about {seconds:.0f} s left"
-    return f"about {seconds / 60:.0f} min left"
+    return "almost done" if seconds < 1 else f"about {duration(seconds)} left"
 
 
 class TrainPage(QWizardPage):
