@@ -18,9 +18,9 @@ def load_predictor(ref, progress: Progress = no_progress,
                    should_stop: ShouldStop = never_stop):
     """A Predictor for ``ref`` (core.runtime.model_ref.resolve): a registry backbone's
     ImageNet classifier, a bundle, or a model file / SavedModel / folder holding one
-    (core.runtime.model_files). From its LiteRT file alone, without TensorFlow, when
-    there is one (core.runtime.instant); otherwise TensorFlow is imported first, its
-    share of ``progress`` ticking (core.base.startup).
+    (core.runtime.model_files). Without TensorFlow where the model has a runtime file
+    (core.runtime.instant; a .tflite or .onnx file); otherwise TensorFlow is imported
+    first, its share of ``progress`` ticking (core.base.startup).
 
     Raises ``WeightsMissing``/``WeightsCorrupt`` (core.models.weights) with a sentence
     to show, ``UnknownBackbone`` for a name the registry lacks.
@@ -30,17 +30,23 @@ def load_predictor(ref, progress: Progress = no_progress,
     if instant is not None:
         progress(1.0, f"{model.name} ready")
         return instant
+    if model.kind in ("tflite", "onnx"):  # their own runtimes: no TensorFlow
+        return _model_file_predictor(model.path, progress)
     if "keras" not in sys.modules:
         import_tensorflow(progress)
         progress = sub_progress(progress, IMPORT_SHARE, 1.0)
     check_stop(should_stop)
     if model.kind == "bundle":
         return _bundle_predictor(model.path, progress)
-    if model.kind != "backbone":
-        from core.runtime.model_files import load_predictor as load_model_file
+    if model.kind == "backbone":
+        return _backbone_predictor(backbones.get(model.name), progress, should_stop)
+    return _model_file_predictor(model.path, progress)
 
-        return load_model_file(model.path, progress)
-    return _backbone_predictor(backbones.get(model.name), progress, should_stop)
+
+def _model_file_predictor(path: Path, progress: Progress):
+    from core.runtime.model_files import load_predictor as load_model_file
+
+    return load_model_file(path, progress)
 
 
 def _backbone_predictor(spec, progress: Progress, should_stop: ShouldStop):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from core.base import faults
 from core.learn.layout import totals_text
 
 from .arch_view import ArchitectureView
@@ -73,7 +74,7 @@ class BlocksPage(QWidget):
         try:
             (self.view.export_svg if kind == "svg" else self.view.export_png)(path)
         except OSError as exc:
-            self.status.setText(f"Could not write {path}: {exc.strerror or exc}.")
+            self.status.setText(faults.sentence(exc))
         else:
             self.status.setText(f"Saved {path}")
 

@@ -30,7 +30,7 @@ from core.learn.feature_maps import (
 from core.learn.layout import shape_text
 from core.runtime.inference import top_k
 
-from ..classify.image_panel import IMAGE_FILTER
+from ..file_filters import IMAGE_FILTER
 from ..workers import JobSlot, JobWorker
 from .picker import ModelPicker
 

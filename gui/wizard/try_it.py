@@ -23,17 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from core.classify.camera import Capture, LiveSettings, describe_source
-from core.images.decode import IMAGE_EXTENSIONS
 from core.teach.try_model import live_predictor, try_image
 
 from ..classify.live_panel import VIDEO_FILTER
 from ..classify.live_runner import LiveRunner
+from ..file_filters import IMAGE_FILTER
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.frame_view import FrameView
 from ..widgets.topk_bars import TopKBars
 from ..workers import JobSlot, JobWorker
 
-IMAGE_FILTER = "Images (" + " ".join(f"*{e}" for e in sorted(IMAGE_EXTENSIONS)) + ")"
 VIDEO_SUFFIXES = frozenset(re.findall(r"\*(\.\w+)", VIDEO_FILTER))
 K = 5
 

@@ -66,18 +66,25 @@ def test_a_bundle_answers_without_tensorflow_as_its_keras_model_does(bundle_fold
     assert predictor.runtime.startswith("LiteRT") and not predictor.model_loaded
     reference = keras_scores(predictor.model, images)  # loads the Keras model now
     got = np.stack([scores_of(e, predictor.class_names) for e in entries])
-    np.testing.assert_allclose(got, reference, atol=1e-5)  # the JSON keeps 6 digits
+    # ImageNet names two classes "crane" and two "maillot": compare the others by name.
+    unique = [i for i, name in enumerate(today.class_names)
+              if today.class_names.count(name) == 1]
+    np.testing.assert_allclose(got[:, unique], reference[:, unique], atol=1e-5)  # 6 digits
 
 
-def test_the_default_backbone_answers_from_its_cached_conversion(default_predictor, photos):
+def test_the_default_backbone_answers_from_its_cached_conversion(default_predictor, photos,
+                                                                monkeypatch):
     images = [photos["coffee"], photos["chelsea"]]
     entries = classify_without_tensorflow("EfficientNetLite0", *images)
-    reference = keras_scores(default_predictor.model, images)
-    names = default_predictor.class_names
-    got = np.stack([scores_of(e, names) for e in entries])
-    assert [e["predictions"][0]["label"] for e in entries] == [names[i] for i in
-                                                               reference.argmax(1)]
-    np.testing.assert_allclose(got, reference, atol=1e-4)  # LiteRT vs Keras rounding
+    # Today's path: TensorFlow builds the model, then runs the same cached LiteRT file.
+    monkeypatch.setattr("core.runtime.loading.instant_predictor", lambda model: None)
+    today = load_predictor("EfficientNetLite0")
+    assert today.model_loaded and today.litert_path is not None
+    reference = today.predict(np.stack([load_for_model(p, today.input_size) for p in images]))
+    got = np.stack([scores_of(e, today.class_names) for e in entries])
+    assert [e["predictions"][0]["label"] for e in entries] == [
+        today.class_names[i] for i in reference.argmax(1)]
+    np.testing.assert_allclose(got, reference, atol=1e-5)  # the JSON keeps 6 digits
 
 
 def test_a_tflite_file_answers_without_tensorflow(bundle_folder, photos, tmp_path):
