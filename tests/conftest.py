@@ -1,11 +1,14 @@
 """Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests import disks
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,3 +85,29 @@ def unusual(photos, tmp_path_factory):
     image.save(files["photo.bmp"])
     image.save(files["UPPER.JPG"], quality=92)
     return files
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A mounted 1 MB file system with no space left (a file ``filler`` fills it)."""
+    disk = tmp_path / "full"
+    disks.mount(disk)
+    try:
+        with open(disk / "filler", "wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    yield disk
+    disks.unmount(disk)
+
+
+@pytest.fixture
+def read_only_disk(tmp_path):
+    """A mounted file system holding ``old.txt``, remounted read-only."""
+    disk = tmp_path / "ro"
+    disks.mount(disk)
+    (disk / "old.txt").write_text("kept")
+    disks.remount_read_only(disk)
+    yield disk
+    disks.unmount(disk)
