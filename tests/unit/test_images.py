@@ -51,3 +51,23 @@ def test_find_images_takes_folders_and_files_and_upper_case_extensions(unusual, 
     single = write_jpeg(tmp_path / "SINGLE.JPEG", np.zeros((8, 8, 3), np.uint8))
     found = find_images([unusual["UPPER.JPG"].parent, single])
     assert set(found) == {*unusual.values(), single}
+
+
+def test_pnm_and_progressive_jpeg_headers_give_the_decoded_size(photos, tmp_path):
+    from PIL import Image
+
+    rgb = cv2.resize(load_rgb(photos["chelsea"]), (457, 301))  # odd sides, width != height
+    files = [tmp_path / "photo.ppm", tmp_path / "grey.pgm", tmp_path / "progressive.jpg"]
+    cv2.imwrite(str(files[0]), rgb[..., ::-1])
+    cv2.imwrite(str(files[1]), rgb[..., 0])
+    Image.fromarray(rgb).save(files[2], quality=90, progressive=True)
+    for path in files:
+        assert image_size(np.fromfile(path, np.uint8)) == (457, 301), path.name
+        assert load_rgb(path).shape == (301, 457, 3), path.name
+
+
+def test_a_header_cut_short_or_unknown_gives_no_size(unusual):
+    for name, path in unusual.items():
+        assert image_size(path.read_bytes()[:8]) is None, name
+    assert image_size(b"not an image at all, just some words") is None
+    assert image_size(b"") is None
