@@ -1,4 +1,5 @@
-"""Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt."""
+"""Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt; the photos,
+unusual image files and failing disks (tests/disks.py) that several tiers use."""
 from __future__ import annotations
 
 import errno
