@@ -1,11 +1,15 @@
-"""Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt."""
+"""Shared test set-up: a private app cache, quiet TensorFlow, offscreen Qt; the photos,
+unusual image files and failing disks (tests/disks.py) that several tiers use."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests import disks
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,3 +59,56 @@ def default_predictor(app_home):
     from core.runtime.loading import load_predictor
 
     return load_predictor("EfficientNetLite0")
+
+
+@pytest.fixture(scope="session")
+def unusual(photos, tmp_path_factory):
+    """Valid but unusual files of the coffee photo: name -> path."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from core.images.decode import load_rgb
+
+    folder = tmp_path_factory.mktemp("unusual")
+    rgb = load_rgb(photos["coffee"])
+    image, negative = Image.fromarray(rgb), Image.fromarray(255 - rgb)
+    files = {name: folder / name for name in (
+        "sixteen_bit.png", "palette.png", "grey_alpha.png", "cmyk.jpg", "animated.gif",
+        "pages.tif", "photo.webp", "photo.bmp", "UPPER.JPG")}
+    cv2.imwrite(str(files["sixteen_bit.png"]), (rgb[..., ::-1].astype(np.uint16) * 257))
+    image.convert("P").save(files["palette.png"])
+    image.convert("LA").save(files["grey_alpha.png"])
+    image.convert("CMYK").save(files["cmyk.jpg"], quality=95)
+    image.save(files["animated.gif"], save_all=True, append_images=[negative], duration=100)
+    image.save(files["pages.tif"], save_all=True, append_images=[negative])
+    image.save(files["photo.webp"], quality=90)
+    image.save(files["photo.bmp"])
+    image.save(files["UPPER.JPG"], quality=92)
+    return files
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A mounted 1 MB file system with no space left (a file ``filler`` fills it)."""
+    disk = tmp_path / "full"
+    disks.mount(disk)
+    try:
+        with open(disk / "filler", "wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    yield disk
+    disks.unmount(disk)
+
+
+@pytest.fixture
+def read_only_disk(tmp_path):
+    """A mounted file system holding ``old.txt``, remounted read-only."""
+    disk = tmp_path / "ro"
+    disks.mount(disk)
+    (disk / "old.txt").write_text("kept")
+    disks.remount_read_only(disk)
+    yield disk
+    disks.unmount(disk)

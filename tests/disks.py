@@ -1,10 +1,9 @@
 """Disks that fail, for the fault tests of the command line and the window.
 
-``full_disk`` and ``read_only_disk`` are real 1 MB tmpfs mounts (filled up, or
-remounted read-only after ``old.txt`` was written; skipped where this machine
-refuses to mount); :func:`replace_fails_like_a_full_disk` patches ``os.replace``
-so that writing one file fails as on a full disk, which runs everywhere.
-Import the fixtures into a test module to use them.
+:func:`mount` gives the ``full_disk`` and ``read_only_disk`` fixtures (tests/conftest.py)
+their real 1 MB tmpfs (skipped where this machine refuses to mount);
+:func:`replace_fails_like_a_full_disk` patches ``os.replace`` so that writing one
+file fails as on a full disk, which runs everywhere.
 """
 from __future__ import annotations
 
@@ -16,40 +15,13 @@ from pathlib import Path
 import pytest
 
 
-def _mount(folder: Path, size: str = "1M") -> None:
+def mount(folder: Path, size: str = "1M") -> None:
+    """A tmpfs of ``size`` at the new folder ``folder`` (the test is skipped if refused)."""
     folder.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
                           capture_output=True)
     if done.returncode != 0:
         pytest.skip("this machine does not let the test mount a tmpfs")
-
-
-@pytest.fixture
-def full_disk(tmp_path):
-    """A mounted 1 MB file system with no space left (a file ``filler`` fills it)."""
-    disk = tmp_path / "full"
-    _mount(disk)
-    try:
-        with open(disk / "filler", "wb") as f:
-            while True:
-                f.write(b"\0" * 4096)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-@pytest.fixture
-def read_only_disk(tmp_path):
-    """A mounted file system holding ``old.txt``, remounted read-only."""
-    disk = tmp_path / "ro"
-    _mount(disk)
-    (disk / "old.txt").write_text("kept")
-    if subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode != 0:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-        pytest.skip("this machine does not let the test remount read-only")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def replace_fails_like_a_full_disk(monkeypatch, name: str) -> None:
@@ -62,3 +34,14 @@ def replace_fails_like_a_full_disk(monkeypatch, name: str) -> None:
         return real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", full)
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def remount_read_only(folder: Path) -> None:
+    """Make the tmpfs at ``folder`` read-only (unmounted and skipped if refused)."""
+    if subprocess.run(["mount", "-o", "remount,ro", str(folder)]).returncode != 0:
+        unmount(folder)
+        pytest.skip("this machine does not let the test remount read-only")

@@ -68,7 +68,3 @@ def table() -> list[dict]:
 def page(name: str) -> str:
     """A family page's Markdown text (``name`` as in :attr:`Family.page`)."""
     return (paths.resources_dir() / "learn" / name).read_text(encoding="utf-8")
-
-
-def page_for(family: str) -> str:
-    return next(f.page for f in FAMILIES if f.name == family)

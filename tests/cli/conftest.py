@@ -27,8 +27,9 @@ class Ran:
 
 
 def cli(*args, timeout=300, env=None) -> subprocess.CompletedProcess:
-    """``python main.py ARGS`` in a new process."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    """``python main.py ARGS`` in a new process (TensorFlow's C++ log silenced: stderr
+    holds the app's own lines)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
 

@@ -7,7 +7,8 @@ import cv2
 import pytest
 
 from tests import fashion
-from tests.cli.test_train_cli import main_py
+
+from .conftest import cli
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
@@ -22,8 +23,8 @@ def data_dir(tmp_path_factory):
 
 def test_json_lists_every_backbone_and_a_missing_one_exits_1(data_dir, tmp_path):
     plot, out = tmp_path / "plot.png", tmp_path / "rows.json"
-    run = main_py("compare", data_dir, "--backbones", "LeNet5,MobileNetV2", "--epochs", "3",
-                  "--seed", "1", "--format", "json", "--output", out, "--plot", plot)
+    run = cli("compare", data_dir, "--backbones", "LeNet5,MobileNetV2", "--epochs", "3",
+              "--seed", "1", "--format", "json", "--output", out, "--plot", plot)
     assert run.returncode == 1, run.stderr[-2000:]
     assert run.stdout == ""  # the document went to --output
     doc = json.loads(out.read_text())
@@ -44,5 +45,5 @@ def test_json_lists_every_backbone_and_a_missing_one_exits_1(data_dir, tmp_path)
     (["--backbones", "LeNet5", "--val-split", "0"], "--val-split"),
 ])
 def test_usage_errors_exit_2(data_dir, args, words):
-    run = main_py("compare", data_dir, *args)
+    run = cli("compare", data_dir, *args)
     assert run.returncode == 2 and words in run.stderr

@@ -16,7 +16,7 @@ import pytest
 
 from cli import run
 from tests import fashion
-from tests.disks import full_disk, read_only_disk, replace_fails_like_a_full_disk  # noqa: F401
+from tests.disks import replace_fails_like_a_full_disk
 
 pytestmark = pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")
 

@@ -3,24 +3,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.bundles import small_bundle
 
+from .conftest import ROOT, cli
+
 pytestmark = pytest.mark.slow  # heavy: the full suite runs it, the fast tier not
 
-ROOT = Path(__file__).resolve().parents[2]
 FASHION = ROOT / "resources" / "samples" / "fashion"
-
-
-def cli(*args, pythonpath=(), timeout=300):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([*map(str, pythonpath), str(ROOT)]))
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +41,7 @@ def test_a_format_that_cannot_be_made_exits_one_and_keeps_the_others(bundle_dir,
     (hidden / "__init__.py").write_text("raise ImportError('tf2onnx hidden by the test')\n")
     out = tmp_path / "out"
     run = cli("export", bundle_dir, "--to", out, "--formats", "onnx,keras",
-              pythonpath=[hidden.parent])
+              env={"PYTHONPATH": os.pathsep.join([str(hidden.parent), str(ROOT)])})
     assert run.returncode == 1, run.stderr
     assert "ONNX export needs the tf2onnx package" in run.stdout
     assert "1 of 2 exports failed" in run.stderr

@@ -2,24 +2,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests import fashion
 
+from .conftest import cli
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not fashion.available(), reason="dataset-fashion-mnist missing")]
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def main_py(*args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +21,7 @@ def trained(tmp_path_factory):
     fashion.write_tree(root / "data", 20, seed=11)
     (root / "data" / "bag" / "broken.png").write_bytes(b"this is not a png")
     out = root / "model"
-    run = main_py("train", root / "data", "--out", out, "--epochs", "8", "--format", "json")
+    run = cli("train", root / "data", "--out", out, "--epochs", "8", "--format", "json")
     return run, out
 
 
@@ -52,7 +44,7 @@ def test_evaluate_on_held_out_images_reproduces_validation(trained, tmp_path):
     run, out = trained
     val_accuracy = json.loads(run.stdout)["val_accuracy"]
     fashion.write_tree(tmp_path / "test", 10, seed=11, split="t10k")
-    result = main_py("evaluate", out, tmp_path / "test", "--format", "json")
+    result = cli("evaluate", out, tmp_path / "test", "--format", "json")
     assert result.returncode == 0, result.stderr[-2000:]
     doc = json.loads(result.stdout)
     assert doc["count"] == 100 and sum(map(sum, doc["confusion"])) == 100
@@ -66,7 +58,7 @@ def test_evaluate_on_held_out_images_reproduces_validation(trained, tmp_path):
 def test_evaluate_text_shows_the_table_and_the_matrix(trained, tmp_path):
     _, out = trained
     fashion.write_tree(tmp_path / "test", 3, seed=12, split="t10k", classes=("bag", "trouser"))
-    result = main_py("evaluate", out, tmp_path / "test")
+    result = cli("evaluate", out, tmp_path / "test")
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("accuracy ") and "on 6 images" in result.stdout
     assert "confusion (rows: true class" in result.stdout
@@ -74,14 +66,14 @@ def test_evaluate_text_shows_the_table_and_the_matrix(trained, tmp_path):
 
 def test_setup_errors_exit_2_with_a_sentence(trained, tmp_path):
     _, out = trained
-    missing = main_py("train", tmp_path / "nowhere", "--out", tmp_path / "b")
+    missing = cli("train", tmp_path / "nowhere", "--out", tmp_path / "b")
     assert missing.returncode == 2 and "is not a folder" in missing.stderr
     fashion.write_tree(tmp_path / "one", 3, classes=("bag",))
-    one_class = main_py("train", tmp_path / "one", "--out", tmp_path / "b")
+    one_class = cli("train", tmp_path / "one", "--out", tmp_path / "b")
     assert one_class.returncode == 2 and "at least two classes" in one_class.stderr
-    backbone = main_py("train", tmp_path / "one", "--out", tmp_path / "b", "--backbone", "Nope")
+    backbone = cli("train", tmp_path / "one", "--out", tmp_path / "b", "--backbone", "Nope")
     assert backbone.returncode == 2 and "unknown backbone" in backbone.stderr
-    not_bundle = main_py("evaluate", tmp_path, tmp_path / "one")
+    not_bundle = cli("evaluate", tmp_path, tmp_path / "one")
     assert not_bundle.returncode == 2 and "not a model bundle" in not_bundle.stderr
     assert not (tmp_path / "b").exists()
 
@@ -94,13 +86,13 @@ def test_headline_transfer_beats_a_random_base(tmp_path):
     fashion.write_tree(tmp_path / "test", 100, seed=0, split="t10k")
     runs = {}
     for weights in ("imagenet", "random"):
-        run = main_py("train", tmp_path / "data", "--out", tmp_path / weights,
-                      "--weights", weights, "--format", "json", timeout=600)
+        run = cli("train", tmp_path / "data", "--out", tmp_path / weights,
+                  "--weights", weights, "--format", "json", timeout=600)
         assert run.returncode == 0, run.stderr[-2000:]
         runs[weights] = json.loads(run.stdout)
     assert runs["imagenet"]["val_samples"] == 200
     assert runs["imagenet"]["val_accuracy"] >= 0.80
-    held_out = main_py("evaluate", tmp_path / "imagenet", tmp_path / "test", "--format", "json")
+    held_out = cli("evaluate", tmp_path / "imagenet", tmp_path / "test", "--format", "json")
     assert held_out.returncode == 0, held_out.stderr[-2000:]
     accuracy = json.loads(held_out.stdout)["accuracy"]
     assert accuracy >= 0.78 and abs(accuracy - runs["imagenet"]["val_accuracy"]) < 0.05

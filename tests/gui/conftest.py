@@ -1,10 +1,15 @@
-"""GUI fixtures: a main window with private settings, and no thread left behind."""
+"""GUI fixtures: a main window with private settings, no thread left behind, a folder
+of photos and a video for the classify panels (and the helpers that drive them)."""
 from __future__ import annotations
 
+import shutil
 import threading
 
+import cv2
 import pytest
 from PySide6.QtCore import QSettings, QThread
+
+from core.images.decode import load_rgb
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +66,47 @@ def window(bare_window, default_predictor):
     """A MainWindow whose model is the session's EfficientNet-Lite0."""
     use_predictor(bare_window, default_predictor)
     return bare_window
+
+
+@pytest.fixture(scope="module")
+def photo_folder(photos, tmp_path_factory):
+    """The session's photos and one corrupt "broken.jpg", in one folder."""
+    root = tmp_path_factory.mktemp("folder_panel")
+    for path in photos.values():
+        shutil.copy(path, root / path.name)
+    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    return root
+
+
+@pytest.fixture(scope="module")
+def video(photos, tmp_path_factory):
+    """mp4v video: coffee for 15 frames, then chelsea for 15, at 30 fps."""
+    path = tmp_path_factory.mktemp("live") / "photos.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (320, 240))
+    assert writer.isOpened()
+    for name in ("coffee", "chelsea"):
+        bgr = cv2.cvtColor(cv2.resize(load_rgb(photos[name]), (320, 240)), cv2.COLOR_RGB2BGR)
+        for _ in range(15):
+            writer.write(bgr)
+    writer.release()
+    return path
+
+
+def classify(panel, qtbot, folder):
+    """Classify ``folder`` in the folder panel; returns its closing sentence."""
+    with qtbot.waitSignal(panel.finished, timeout=60000) as done:
+        panel.classify([folder])
+    return done.args[0]
+
+
+class NoCamera:
+    """A camera device that is not there: what cv2.VideoCapture gives for it."""
+
+    def __init__(self, source):
+        pass
+
+    def isOpened(self):
+        return False
+
+    def release(self):
+        pass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import time
 
 import cv2
@@ -14,17 +13,9 @@ from PySide6.QtGui import QDropEvent
 
 from core.images.decode import load_rgb
 from gui.classify.results_model import CLASS, FILE, SCORE
+from tests.gui.conftest import classify
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
-
-
-@pytest.fixture(scope="module")
-def photo_folder(photos, tmp_path_factory):
-    root = tmp_path_factory.mktemp("folder_panel")
-    for path in photos.values():
-        shutil.copy(path, root / path.name)
-    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +46,6 @@ def rows(panel):
     proxy = panel.proxy
     return [tuple(proxy.index(r, c).data() for c in (FILE, CLASS, SCORE))
             + (proxy.index(r, CLASS).data(Qt.ToolTipRole),) for r in range(proxy.rowCount())]
-
-
-def classify(panel, qtbot, folder):
-    with qtbot.waitSignal(panel.finished, timeout=60000) as done:
-        panel.classify([folder])
-    return done.args[0]
 
 
 def test_good_files_get_labels_the_bad_one_an_error_row_and_csv(panel, photo_folder,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from gui.classify.results_model import CLASS, FILE, KEPT_THUMBNAILS
-from tests.gui.test_folder_panel import classify, photo_folder  # noqa: F401  (fixture)
+from tests.gui.conftest import classify
 
 
-def test_double_click_opens_a_row_in_the_image_view(window, qtbot, photo_folder):  # noqa: F811
+def test_double_click_opens_a_row_in_the_image_view(window, qtbot, photo_folder):
     panel = window.classify.folder
     window.classify.show(panel)
     classify(panel, qtbot, photo_folder)

@@ -5,6 +5,11 @@ import shutil
 
 import pytest
 
+# Converting the default model (EfficientNet-Lite0 at 224 px) to int8 takes ~10 s on 2 cores:
+# the full suite runs it, the fast tier not. The small LeNet bundle's int8 export (under 1 s)
+# stays in the fast tier (tests/core/test_export.py, tests/gui/test_export_dialog.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def panel(window):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.disks import read_only_disk, replace_fails_like_a_full_disk  # noqa: F401
-from tests.gui.test_folder_panel import classify, photo_folder  # noqa: F401  (fixture)
+from tests.disks import replace_fails_like_a_full_disk
+from tests.gui.conftest import classify
 
 
 @pytest.fixture
-def classified(window, qtbot, photo_folder):  # noqa: F811
+def classified(window, qtbot, photo_folder):
     panel = window.classify.folder
     classify(panel, qtbot, photo_folder)
     return panel

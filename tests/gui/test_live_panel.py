@@ -1,42 +1,14 @@
 """Live panel: a video file written from real photos stands in for the camera."""
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from core.images.decode import load_rgb
+from tests.gui.conftest import NoCamera
 
 CATS = {"tabby", "tiger cat", "Egyptian cat"}
-
-
-class NoCamera:
-    """A camera device that is not there: what cv2.VideoCapture gives for it."""
-
-    def __init__(self, source):
-        pass
-
-    def isOpened(self):
-        return False
-
-    def release(self):
-        pass
-
-
-@pytest.fixture(scope="module")
-def video(photos, tmp_path_factory):
-    """mp4v video: coffee for 15 frames, then chelsea for 15, at 30 fps."""
-    path = tmp_path_factory.mktemp("live") / "photos.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (320, 240))
-    assert writer.isOpened()
-    for name in ("coffee", "chelsea"):
-        bgr = cv2.cvtColor(cv2.resize(load_rgb(photos[name]), (320, 240)), cv2.COLOR_RGB2BGR)
-        for _ in range(15):
-            writer.write(bgr)
-    writer.release()
-    return path
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import copy
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import use_predictor
-from tests.gui.test_live_panel import NoCamera, video  # noqa: F401  (video: a fixture)
+from tests.gui.conftest import NoCamera, use_predictor
 
 
 @pytest.fixture
@@ -18,7 +17,7 @@ def other_model(default_predictor):
     return other
 
 
-def test_live_clears_on_a_model_switch_until_the_next_frame(window, video, qtbot,  # noqa: F811
+def test_live_clears_on_a_model_switch_until_the_next_frame(window, video, qtbot,
                                                             other_model):
     live = window.classify.live
     window.classify.show(live)
@@ -35,7 +34,7 @@ def test_live_clears_on_a_model_switch_until_the_next_frame(window, video, qtbot
     assert shown and all(r.predictor is other_model for r in shown)  # only the new model's
 
 
-def test_live_clears_when_the_camera_fails(window, video, qtbot):  # noqa: F811
+def test_live_clears_when_the_camera_fails(window, video, qtbot):
     from core.classify.camera import Capture
 
     live = window.classify.live
