@@ -92,8 +92,8 @@ def main() -> None:
                         help="photos for the 12 MP / batch / int8 / Ray parts")
     args = parser.parse_args()
 
-    from core.runtime.runners import device_description
     from core.runtime.loading import load_predictor
+    from core.runtime.runners import device_description
 
     predictor = load_predictor(args.model)
     parts = set(args.parts.split(","))

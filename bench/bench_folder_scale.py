@@ -51,7 +51,8 @@ def _photo_sets(folder: Path, count: int, make_images) -> tuple[Path, Path]:
     for path in sources:
         bgr = cv2.imread(str(path))
         for target, size in ((big, TWELVE_MP), (small, SMALL)):
-            cv2.imwrite(str(target / path.name), cv2.resize(bgr, size, interpolation=cv2.INTER_CUBIC),
+            cv2.imwrite(str(target / path.name),
+                        cv2.resize(bgr, size, interpolation=cv2.INTER_CUBIC),
                         [cv2.IMWRITE_JPEG_QUALITY, 90])
     return small, big
 

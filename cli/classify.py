@@ -15,14 +15,16 @@ from core.runtime.bundle import BundleError
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("classify", help="classify image files and folders")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders (recursed)")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="image files or folders (recursed)")
     parser.add_argument("--model", default=DEFAULT_BACKBONE,
                         help="a backbone name (see `models`) or a trained model bundle folder")
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=None,
                         help="below this top score the label is 'unknown' (a bundle has its own)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    parser.add_argument("--output", type=Path, help="write the results to this file instead of stdout")
+    parser.add_argument("--output", type=Path,
+                        help="write the results to this file instead of stdout")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="images per model call (default: the fastest measured here)")
     parser.add_argument("--speed", choices=("float", "int8"), default="float",

@@ -31,8 +31,8 @@ def register(subparsers) -> None:
     parser.add_argument("--weights", choices=("imagenet", "random"), default="imagenet",
                         help="'random' initialises the backbone randomly (to compare)")
     parser.add_argument("--epochs", type=int, default=None,
-                        help=f"default: {default_of('epochs')}, or {SCRATCH_DEFAULTS['epochs']} for a "
-                             "backbone trained from scratch")
+                        help=f"default: {default_of('epochs')}, or "
+                             f"{SCRATCH_DEFAULTS['epochs']} for a backbone trained from scratch")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--val-split", type=float, default=None)

@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 source scripts/env.sh
 ensure_env requirements-dev.txt
+"$PY" -m ruff check --quiet .
 lint-imports
 exec "$PY" -m pytest "$@"

@@ -85,7 +85,8 @@ def classify_files(model: str, files: Sequence[Path], k: int = 5,
         for batch in dataset.iter_batches(batch_size=batch_size, batch_format="numpy"):
             check_stop(should_stop)
             for index, found, error in zip(batch["index"], batch["predictions"], batch["error"]):
-                predictions = [Prediction(label, float(score)) for label, score in json.loads(found)]
+                predictions = [Prediction(label, float(score))
+                               for label, score in json.loads(found)]
                 results.append(FileResult(files[int(index)], predictions, error or None))
             progress(len(results) / max(1, len(files)),
                      f"{len(results)} of {len(files)} images (Ray)")

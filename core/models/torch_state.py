@@ -116,7 +116,8 @@ def _materialise(ref, storages) -> np.ndarray:
         raise ValueError(f"expected a tensor in the state dict, found {type(ref).__name__}")
     flat = storages[ref.key]
     itemsize = flat.dtype.itemsize
-    if ref.size and ref.offset + sum((n - 1) * s for n, s in zip(ref.size, ref.stride)) >= flat.size:
+    last = ref.offset + sum((n - 1) * s for n, s in zip(ref.size, ref.stride))
+    if ref.size and last >= flat.size:
         raise ValueError("a tensor reaches past the end of its storage")
     view = np.lib.stride_tricks.as_strided(
         flat[ref.offset:], shape=ref.size, strides=[s * itemsize for s in ref.stride])

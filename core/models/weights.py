@@ -85,7 +85,8 @@ def _imported_hashes() -> dict:
 
 def is_trusted(weights: WeightsFile, path: Path) -> bool:
     """True if ``path`` is the published file, or one the user imported."""
-    if weights.file_hash and paths.file_hash(path, _algorithm(weights.file_hash)) == weights.file_hash:
+    expected = weights.file_hash
+    if expected and paths.file_hash(path, _algorithm(expected)) == expected:
         return True
     imported = _imported_hashes().get(weights.filename)
     return bool(imported) and paths.file_hash(path, "sha256") == imported
@@ -143,7 +144,8 @@ def _fetch(url, dest: Path, progress, should_stop, timeout, backbone_name) -> No
     except (urllib.error.URLError, OSError) as exc:
         raise WeightsMissing(
             f"Could not download {backbone_name}'s weights: no connection to the internet "
-            f"({getattr(exc, 'reason', exc)}). Import the file instead, or try again online.") from None
+            f"({getattr(exc, 'reason', exc)}). Import the file instead, or try again "
+            "online.") from None
     with response, open(dest, "wb") as out:
         total = int(response.headers.get("Content-Length") or 0)
         done = 0

@@ -89,7 +89,8 @@ class Predictor:
     and ``channels_first`` (an NCHW input, as PyTorch exports have).
     A Keras model the app runs always takes uint8 RGB, its preprocessing inside
     (core.runtime.keras_files.uint8_model puts a file's in front); a model file
-    without one gets ``rule.preprocessing`` applied here, in numpy. Thread-safe: one call runs at a time.
+    without one gets ``rule.preprocessing`` applied here, in numpy.
+    Thread-safe: one call runs at a time.
     """
 
     def __init__(self, runner, class_names, rule: InputRule, description: str,

@@ -88,7 +88,8 @@ def _check_reachable(address: str, seconds: float = 5.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=seconds).close()
     except OSError as exc:
-        raise RayUnavailable(f"Could not reach the Ray cluster at {address} ({exc.strerror or exc}): "
+        raise RayUnavailable(f"Could not reach the Ray cluster at {address} "
+                             f"({exc.strerror or exc}): "
                              "check the address and that `ray start --head` runs there.") from None
 
 

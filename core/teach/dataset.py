@@ -124,7 +124,8 @@ class Project:
         try:
             samples = [Sample(s["path"], s["class"], s.get("added", "")) for s in doc["samples"]]
         except (KeyError, TypeError):
-            raise ProjectError(f"{manifest} is damaged: a sample lacks its path or class.") from None
+            raise ProjectError(f"{manifest} is damaged: a sample lacks its path or "
+                               "class.") from None
         classes = list(doc.get("classes", []))
         classes += sorted({s.class_name for s in samples} - set(classes))
         project = cls(root, classes, samples)

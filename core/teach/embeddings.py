@@ -34,7 +34,8 @@ from core.base.jobs import Cancelled, Progress, ShouldStop, never_stop, no_progr
 from core.images.decode import ImageError, load_for_model
 from core.models import backbones, weights
 
-CACHE_VERSION = 2  # bump when decoding/resizing changes what an image embeds to (2: reduced JPEG decode)
+# Bump when decoding/resizing changes what an image embeds to (2: reduced JPEG decode).
+CACHE_VERSION = 2
 BATCH = 32
 
 

@@ -18,7 +18,8 @@
 The result's model is always the full model, raw RGB uint8 in:
 ``image -> preprocess -> backbone -> head``. The weights kept are those of
 the epoch with the best validation accuracy, the earliest of equally good
-ones (:func:`epoch_score`), also when training stops early or is cancelled. Several GPUs train under ``tf.distribute.MirroredStrategy``.
+ones (:func:`epoch_score`), also when training stops early or is cancelled.
+Several GPUs train under ``tf.distribute.MirroredStrategy``.
 
 The "unknown" threshold (:func:`choose_threshold`) is chosen on validation.
 TensorFlow and Keras are imported inside functions only.

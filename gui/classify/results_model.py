@@ -25,7 +25,8 @@ KEPT_THUMBNAILS = 600
 
 
 class ResultsModel(QAbstractTableModel):
-    """Holds core.classify.folder.FileResult rows; the "unknown" threshold applies as they are shown."""
+    """Holds core.classify.folder.FileResult rows; the "unknown" threshold applies as
+    they are shown."""
 
     def __init__(self, thumbnails, parent=None):
         super().__init__(parent)

@@ -28,7 +28,8 @@ ROW_ROLE = Qt.UserRole
 
 
 class ResultsTable(QTableWidget):
-    """Rows of :class:`core.compare.comparison.Row`; click a header to sort. Best cells are bold on green."""
+    """Rows of :class:`core.compare.comparison.Row`; click a header to sort. Best cells
+    are bold on green."""
 
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)

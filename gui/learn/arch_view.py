@@ -137,7 +137,6 @@ class ArchitectureView(QGraphicsView):
         small = QFont()
         small.setPointSizeF(7.5)
         label.setFont(small)
-        (x1, y1), (x2, y2) = e.points[-2], e.points[-1]
         label.setPos(*label_position(e))
         self.scene().addItem(label)
 

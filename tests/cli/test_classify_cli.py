@@ -13,11 +13,13 @@ from .conftest import cli, cli_here
 def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not a png at all")
-    run = cli("classify", photos["coffee"], photos["chelsea"], bad, "--format", "json", "--top-k", "3")
+    run = cli("classify", photos["coffee"], photos["chelsea"], bad, "--format", "json",
+              "--top-k", "3")
     assert run.returncode == 1, run.stderr
     entries = {Path(e["path"]).name: e for e in json.loads(run.stdout)}
     assert entries["coffee.jpg"]["predictions"][0]["label"] == "espresso"
-    assert {p["label"] for p in entries["chelsea.jpg"]["predictions"]} & {"tabby", "tiger cat", "Egyptian cat"}
+    cats = {"tabby", "tiger cat", "Egyptian cat"}
+    assert {p["label"] for p in entries["chelsea.jpg"]["predictions"]} & cats
     assert entries["bad.png"]["error"] and entries["bad.png"]["predictions"] == []
     assert entries["coffee.jpg"]["error"] is None
 

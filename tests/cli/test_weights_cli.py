@@ -1,4 +1,5 @@
-"""``main.py weights status|download|import``: what the CLI's messages tell an offline user to run."""
+"""``main.py weights status|download|import``: what the CLI's messages tell an offline
+user to run."""
 from __future__ import annotations
 
 import json

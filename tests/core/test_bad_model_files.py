@@ -64,7 +64,8 @@ def test_bundle_descriptions_missing_malformed_and_newer(bundle_copy):
 
 def test_a_damaged_litert_file_is_not_used(bundle_copy):
     """The LiteRT file is only a faster copy of model.keras: a cut one is skipped, and
-    load_predictor converts model.keras again (core.runtime.loading's path for a bundle without one)."""
+    load_predictor converts model.keras again (core.runtime.loading's path for a bundle
+    without one)."""
     assert litert_path(bundle_copy) == bundle_copy / "model.tflite"
     _cut(bundle_copy / "model.tflite", 0.6)
     assert litert_path(bundle_copy) is None

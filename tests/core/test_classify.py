@@ -56,13 +56,15 @@ def folder_with_a_corrupt_file(tmp_path, photos):
     nested = tmp_path / "in" / "nested"
     nested.mkdir(parents=True)
     for name, path in photos.items():
-        (nested if name == "rocket" else tmp_path / "in").joinpath(path.name).write_bytes(path.read_bytes())
+        folder = nested if name == "rocket" else tmp_path / "in"
+        folder.joinpath(path.name).write_bytes(path.read_bytes())
     (tmp_path / "in" / "broken.jpg").write_bytes(b"\xff\xd8 this is not a jpeg")
     (tmp_path / "in" / "notes.txt").write_text("not an image, ignored inside folders")
     return tmp_path / "in"
 
 
-def test_a_folder_with_a_corrupt_file_gives_one_error_row(default_predictor, folder_with_a_corrupt_file, tmp_path):
+def test_a_folder_with_a_corrupt_file_gives_one_error_row(default_predictor,
+                                                         folder_with_a_corrupt_file, tmp_path):
     files = find_images([folder_with_a_corrupt_file])
     assert len(files) == 5  # recursed, the .txt left out
     results = classify_files(default_predictor, files, k=3, batch_size=2)
@@ -77,7 +79,8 @@ def test_a_folder_with_a_corrupt_file_gives_one_error_row(default_predictor, fol
     assert len(json.loads((tmp_path / "out.json").read_text())) == 5
 
 
-def test_copy_into_class_folders_copies_and_keeps_both_on_a_name_clash(default_predictor, photos, tmp_path):
+def test_copy_into_class_folders_copies_and_keeps_both_on_a_name_clash(default_predictor,
+                                                                       photos, tmp_path):
     twin = tmp_path / "twin"
     twin.mkdir()
     (twin / "coffee.jpg").write_bytes(photos["coffee"].read_bytes())

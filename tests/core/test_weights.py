@@ -66,7 +66,8 @@ def test_missing_weights_say_so_and_never_fall_back_to_random(keras_home):
         build_classifier(NAME)
 
 
-def test_a_file_with_the_right_hash_loads_without_network(keras_home, weights_file, monkeypatch, photos):
+def test_a_file_with_the_right_hash_loads_without_network(keras_home, weights_file,
+                                                           monkeypatch, photos):
     path, reference = weights_file
     spec = _with_hash(backbones.get(NAME), _md5(path))
     monkeypatch.setattr(backbones, "get", lambda name: spec)

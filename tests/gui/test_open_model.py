@@ -76,7 +76,8 @@ def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
     interpreter = Interpreter(model_path=str(model))
     interpreter.allocate_tensors()
     # a float-input file from elsewhere sees the largest centre square (fraction 1)
-    image = load_for_model(photos["chelsea"], SIZE, fraction=1.0)[None].astype(np.float32) / 127.5 - 1
+    image = load_for_model(photos["chelsea"], SIZE, fraction=1.0)[None]
+    image = image.astype(np.float32) / 127.5 - 1
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
     interpreter.invoke()
     own = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0]
@@ -95,7 +96,8 @@ def test_an_onnx_file_with_labels_beside_it_opens_without_asking(
     assert len(asked) == 1 and bare_window.models.predictor.runtime.startswith("ONNX")
     _, result = _classify(bare_window, qtbot, photos["coffee"])
     session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    image = load_for_model(photos["coffee"], SIZE, fraction=1.0)[None].astype(np.float32) / 127.5 - 1
+    image = load_for_model(photos["coffee"], SIZE, fraction=1.0)[None]
+    image = image.astype(np.float32) / 127.5 - 1
     np.testing.assert_allclose(result.scores, session.run(None, {"pixels": image})[0][0],
                                atol=1e-5)
     assert "model.onnx" in bare_window.model_label.text()

@@ -1,4 +1,5 @@
-"""LeNet-5 in the wizard: trained from scratch, with defaults that learn, and an honest Evaluate page."""
+"""LeNet-5 in the wizard: trained from scratch, with defaults that learn, and an honest
+Evaluate page."""
 from __future__ import annotations
 
 from types import SimpleNamespace
