@@ -7,11 +7,12 @@ model behind it loads on first need (Grad-CAM, int8, export: see
 core.runtime.inference.KerasModel). Where no runtime file exists yet (an older
 bundle, a backbone never converted) or a GPU is present, it returns None and
 says why in the log: the caller takes the TensorFlow path
-(core.runtime.loading).
+(core.runtime.loading), as it does when ``BACKBONE_STUDIO_INSTANT=0``.
 """
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from core.base import paths
@@ -27,11 +28,15 @@ from core.runtime.model_ref import ModelRef
 from core.runtime.runners import LiteRT, gpu_visible, litert_cache_path
 
 log = logging.getLogger(__name__)
+SWITCH = "BACKBONE_STUDIO_INSTANT"  # "0": always load through TensorFlow (to measure, to compare)
 
 
 def instant_predictor(model: ModelRef) -> Predictor | None:
     """A LiteRT Predictor for a bundle or a backbone from its runtime file, or None."""
     if model.kind not in ("bundle", "backbone"):
+        return None
+    if os.environ.get(SWITCH) == "0":
+        log.info("%s=0: %s loads through TensorFlow", SWITCH, model.name)
         return None
     if gpu_visible():
         log.info("A GPU is present: %s runs through TensorFlow on it", model.name)
