@@ -20,20 +20,24 @@ class SetupError(Exception):
     """A problem the user must fix before the command can run (exit 2)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``argv``'s subcommand is registered when it names one (each
+    subcommand imports its part of core: a one-image ``classify`` should not wait
+    for ``export``'s), every subcommand otherwise (``--help`` lists them all)."""
     parser = argparse.ArgumentParser(
         prog="main.py", description="Backbone Studio: classify images and fine-tune CNN backbones.")
     parser.add_argument("--self-test", action="store_true",
                         help="headless smoke test of the whole app, then exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    named = [a for a in (argv or [])[:1] if a in SUBCOMMANDS]
+    for name in named or SUBCOMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
 
 
 def run(argv: list[str]) -> int:
     """Parse ``argv`` and run the subcommand; returns the exit status."""
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

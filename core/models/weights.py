@@ -10,8 +10,6 @@ A backbone is never run with random weights in place of missing ones.
 from __future__ import annotations
 
 import shutil
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,6 +137,9 @@ def download(weights: WeightsFile, backbone_name: str, progress: Progress = no_p
 
 
 def _fetch(url, dest: Path, progress, should_stop, timeout, backbone_name) -> None:
+    import urllib.error  # not at import: ssl and http cost 0.1 s of every start
+    import urllib.request
+
     try:
         response = urllib.request.urlopen(url, timeout=timeout)
     except (urllib.error.URLError, OSError) as exc:

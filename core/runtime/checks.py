@@ -9,6 +9,7 @@ They do not prove a model is good; the loaders still do that.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.runtime.errors import ModelFileError
@@ -58,35 +59,73 @@ def _check_tflite(path: Path) -> None:
                              f"mark); {_ADVICE}.")
     try:
         data = path.read_bytes()
-        model = tflite_model(data)
-        if not model.SubgraphsLength():
+        model = read_tflite(data)
+        if not model.subgraphs:
             raise ValueError("no subgraph")
-        _within(path, data, model)
-    except ModelFileError:
-        raise
     except Exception as exc:  # the flatbuffer reader raises many kinds for a cut file
         raise ModelFileError(f"{path.name} is damaged or truncated ({type(exc).__name__}); "
                              f"{_ADVICE}.") from None
+    if any(offset > 1 and offset + size > len(data) for *_, offset, size in model.buffers):
+        raise ModelFileError(f"{path.name} is truncated: its weights end past the end of "
+                             f"the file; {_ADVICE}.")
 
 
-def tflite_model(data: bytes):
-    """A lazy view of a TFLite flatbuffer (LiteRT's own schema: no TensorFlow)."""
-    from ai_edge_litert import schema_py_generated as schema
+@dataclass(frozen=True)
+class TFLiteFile:
+    """What the checks and the metadata reader need of a TFLite flatbuffer: how many
+    subgraphs; each buffer as (start, length) inside the flatbuffer and (offset, size)
+    after it (models over 2 GB); each metadata entry's buffer by name."""
 
-    return schema.Model.GetRootAs(data, 0)
+    subgraphs: int
+    buffers: list[tuple[int, int, int, int]]
+    metadata: dict[str, int]
+
+    def buffer(self, data: bytes, index: int) -> bytes:
+        start, length, *_ = self.buffers[index]
+        return bytes(data[start:start + length])
 
 
-def _within(path: Path, data: bytes, model) -> None:
-    """Every buffer lies inside the file: stored in the flatbuffer, or after it
-    (``offset``/``size``, for models over 2 GB)."""
-    for i in range(model.BuffersLength()):
-        buffer = model.Buffers(i)
-        offset, length = buffer.Offset(), buffer.Size()
-        if offset > 1 and offset + length > len(data):
-            raise ModelFileError(f"{path.name} is truncated: its weights end past the end of "
-                                 f"the file; {_ADVICE}.")
-        if buffer.DataLength() and buffer.DataAsNumpy().size != buffer.DataLength():
+def read_tflite(data: bytes) -> TFLiteFile:
+    """Read TFLite's schema (Model: subgraphs field 2, buffers 4, metadata 6; Buffer:
+    data 0, offset 1, size 2; Metadata: name 0, buffer 1) with flatbuffers' own
+    Table: no TensorFlow, and 25 ms less than LiteRT's generated schema module.
+    Raises for an offset outside ``data`` (a cut file)."""
+    from flatbuffers import encode, number_types
+    from flatbuffers.table import Table
+
+    root = Table(data, encode.Get(number_types.UOffsetTFlags.packer_type, data, 0))
+    buffers = []
+    for buffer in _tables(root, 4):
+        start, length = _vector(buffer, 0)
+        if start + length > len(data):
             raise ValueError("a buffer ends past the end of the file")
+        buffers.append((start, length, _scalar(buffer, 1, number_types.Uint64Flags),
+                        _scalar(buffer, 2, number_types.Uint64Flags)))
+    metadata = {entry.String(_slot(entry, 0) + entry.Pos).decode():
+                _scalar(entry, 1, number_types.Uint32Flags) for entry in _tables(root, 6)}
+    return TFLiteFile(_vector(root, 2)[1], buffers, metadata)
+
+
+def _slot(table, field: int) -> int:
+    return table.Offset(4 + 2 * field)
+
+
+def _scalar(table, field: int, flags) -> int:
+    slot = _slot(table, field)
+    return table.Get(flags, slot + table.Pos) if slot else 0
+
+
+def _vector(table, field: int) -> tuple[int, int]:
+    """(start, length) of a vector field; (0, 0) when absent."""
+    slot = _slot(table, field)
+    return (table.Vector(slot), table.VectorLen(slot)) if slot else (0, 0)
+
+
+def _tables(table, field: int) -> list:
+    from flatbuffers.table import Table
+
+    start, length = _vector(table, field)
+    return [Table(table.Bytes, table.Indirect(start + 4 * i)) for i in range(length)]
 
 
 def _check_onnx(path: Path) -> None:

@@ -136,12 +136,11 @@ def embedded_metadata(path) -> dict:
         props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
         return json.loads(props[METADATA_KEY])
     if path.suffix == ".tflite":
-        from core.runtime.checks import tflite_model
+        from core.runtime.checks import read_tflite
 
-        model = tflite_model(path.read_bytes())
-        entry = next(model.Metadata(i) for i in range(model.MetadataLength())
-                     if model.Metadata(i).Name().decode() == METADATA_KEY)
-        return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes().decode("utf-8"))
+        data = path.read_bytes()
+        model = read_tflite(data)
+        return json.loads(model.buffer(data, model.metadata[METADATA_KEY]).decode("utf-8"))
     raise ValueError(f"{path.name} is not an export that carries metadata.")
 
 
