@@ -175,7 +175,7 @@ def keras_rule(model) -> InputRule:
     return InputRule(int(model.input_shape[1]), "uint8", "inside", CROP_FRACTION)
 
 
-def make_predictor(model, class_names, key: str, description: str = "",
+def make_predictor(model, class_names, key: str | None, description: str = "",
                    progress: Progress = no_progress, litert_target: Path | None = None,
                    threshold: float = 0.0, rule: InputRule | None = None) -> Predictor:
     """The fastest Predictor for the uint8-RGB Keras ``model`` here

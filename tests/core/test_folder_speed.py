@@ -38,9 +38,9 @@ def test_folder_job_in_batches_equals_batch_one(default_predictor, photos, tmp_p
 def test_folder_job_leaves_the_panels_interpreter_at_batch_one(default_predictor, photos):
     image = load_for_model(photos["coffee"], default_predictor.input_size)
     before = default_predictor.predict_one(image)
-    shared = default_predictor._run  # what Live and Image call at batch 1
+    shared = default_predictor.runner  # what Live and Image call at batch 1
     twin = default_predictor.with_own_runtime()
-    assert twin._run is not shared and twin._run.path == shared.path
+    assert twin.runner is not shared and twin.runner.path == shared.path
     twin.predict(np.stack([image] * 8))
     assert tuple(shared.interpreter.get_input_details()[0]["shape"]) == (1, *image.shape)
     np.testing.assert_allclose(twin.predict_one(image), before, atol=1e-6)
