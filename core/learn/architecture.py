@@ -302,8 +302,9 @@ def _blocks(leaves, groups: list[_Group]) -> list[Block]:
 # --- the job ----------------------------------------------------------------
 
 def build_model(ref: str, progress: Progress = no_progress):
-    """``(keras_model, name, class names)`` for a backbone name (random weights, offline),
-    a bundle or a Keras model file (core.runtime.model_ref). Raises ``UnknownBackbone``
+    """``(keras_model, name, meta)`` for a backbone name (random weights, offline),
+    a bundle or a Keras model file (core.runtime.model_ref); ``meta`` holds at least
+    ``class_names`` (core.runtime.loading.load_keras_model). Raises ``UnknownBackbone``
     or ``ModelFileError`` with a sentence (a .tflite or .onnx file has no Keras graph)."""
     from core.runtime.loading import load_keras_model
     from core.runtime.model_ref import resolve
@@ -312,10 +313,11 @@ def build_model(ref: str, progress: Progress = no_progress):
     if model.kind != "backbone":
         keras_model, meta = load_keras_model(model, progress, labels_required=False)
         name = model.name if model.kind == "bundle" else model.path.stem
-        return keras_model, name, tuple(meta["class_names"])
+        return keras_model, name, meta
     progress(0.0, f"Building {model.name}…")
     from core.models import build as models
-    return models.build_classifier(model.name, weights_choice=None), model.name, ()
+    return (models.build_classifier(model.name, weights_choice=None), model.name,
+            {"class_names": []})
 
 
 def inspect(ref: str, progress: Progress = no_progress,
