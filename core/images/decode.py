@@ -180,6 +180,13 @@ def load_for_model(path, size: int, budget: PixelBudget | None = None,
                       fraction=fraction)
 
 
+def crop_words(fraction: float) -> str:
+    """What of an image a model sees at crop ``fraction`` (:func:`fit_square`), in words."""
+    if fraction <= WHOLE_IMAGE:
+        return "the whole image squashed to a square"
+    return "the largest centre square" if fraction >= 1 else f"the centre {fraction:.1%}"
+
+
 def short_side_for(size: int, fraction: float = CROP_FRACTION) -> int:
     """The shorter side, in pixels, :func:`fit_square` resizes to for ``size``."""
     return size if fraction <= WHOLE_IMAGE else max(1, round(size / fraction))

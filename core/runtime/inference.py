@@ -9,7 +9,7 @@ rule turn its scores into answers.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -71,7 +71,7 @@ class Predictor:
                  runtime: str | None = None):
         self.runner, self.model = runner, model
         self.class_names = list(class_names)
-        self.input_rule = rule
+        self.input_rule = replace(rule, layout="NCHW") if channels_first else rule
         self.input_size, self.crop_fraction = rule.size, rule.crop
         self.description = description
         self.threshold = float(threshold)

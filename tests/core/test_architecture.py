@@ -62,7 +62,7 @@ def test_inception_v3_has_modules_mixed0_to_mixed10_with_parallel_branches():
     inception = kinds(arch, "inception")
     assert [b.name for b in inception] == [f"mixed{i}" for i in range(11)]
     assert all(b.branches >= 3 for b in inception)
-    assert arch.blocks[1].kind == "stem"
+    assert arch.blocks[1].kind == "preprocess" and arch.blocks[2].kind == "stem"
 
 
 def test_mobilenet_v2_has_17_inverted_residuals():
@@ -86,7 +86,7 @@ def test_vgg16_has_13_conv_layers_in_5_stages_then_dense_layers():
 
 def test_densenet121_has_4_dense_blocks_and_3_transitions():
     _, arch = built("DenseNet121")
-    assert [b.kind for b in arch.blocks[2:9]] == ["dense_block", "transition"] * 3 + ["dense_block"]
+    assert [b.kind for b in arch.blocks[3:10]] == ["dense_block", "transition"] * 3 + ["dense_block"]
     assert arch.depth == 121
 
 
@@ -103,8 +103,8 @@ def test_edges_name_earlier_blocks_and_shapes_match_keras(name):
         assert tuple(b.output_shape) == keras_shape
         for layer in b.layers:
             assert tuple(layer.output_shape) == tuple(layers[layer.name].output.shape[1:])
-    assert arch.params == model.count_params()
     spec = backbones.get(name)
+    assert arch.params == model.count_params() - arch.preprocessing_params == spec.params
     assert arch.macs == pytest.approx(spec.gmacs * 1e9, rel=0.05)  # the papers' numbers
 
 
