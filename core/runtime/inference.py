@@ -73,7 +73,8 @@ class Predictor:
         self.class_names = list(class_names)
         self.input_rule = replace(rule, layout="NCHW") if channels_first else rule
         self.input_size, self.crop_fraction = rule.size, rule.crop
-        self.description = description
+        # a description naming the rule names its layout too
+        self.description = description.replace(rule.describe(), self.input_rule.describe())
         self.threshold = float(threshold)
         self.channels_first = channels_first
         self.runtime, self.device = runtime or runner.runtime, runner.device

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.base import faults, paths
+from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 from core.images.decode import CROP_FRACTION, WHOLE_IMAGE, fit_square
 from core.models.preprocessing import LAYER_NAME, PLAIN_NAMES
 from core.runtime.inference import Prediction, Predictor, top_k
@@ -64,11 +65,12 @@ def with_choice(rule: InputRule, preprocessing: str | None, crop: float) -> Inpu
 # Trying a choice
 
 def preview(predictor: Predictor, rule: InputRule, rgb: np.ndarray, k: int = 5,
-            progress=None, should_stop=None) -> list[Prediction]:
+            progress: Progress = no_progress,
+            should_stop: ShouldStop = never_stop) -> list[Prediction]:
     """The top ``k`` of ``predictor`` on the image ``rgb`` (H, W, 3 uint8) had its input
     ``rule`` been the chosen one; the model is not reloaded. A job: runs in a worker."""
-    if progress is not None:
-        progress(0.3, "Scoring the sample photo…")
+    progress(0.3, "Scoring the sample photo…")
+    check_stop(should_stop)
     image = fit_square(rgb, rule.size, fraction=rule.crop)[None]
     scores = _scorer(predictor, rule)(image)[0]
     return top_k(scores, predictor.class_names, k)
