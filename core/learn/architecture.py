@@ -105,8 +105,9 @@ class Architecture:
                 entry["layers"] = [asdict(layer) for layer in b.layers]
             blocks.append(entry)
         return {"name": self.name, "params": self.params, "macs": self.macs,
-                "preprocessing_params": self.preprocessing_params, "depth": self.depth, "size_mb": round(self.size_mb, 2),
-                "input_shape": self.input_shape, "blocks": blocks}
+                "preprocessing_params": self.preprocessing_params, "depth": self.depth,
+                "size_mb": round(self.size_mb, 2), "input_shape": self.input_shape,
+                "blocks": blocks}
 
 
 # --- grouping ---------------------------------------------------------------

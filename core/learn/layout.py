@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape
 from core.learn.architecture import Architecture
 
 KIND_COLOURS = {
-    "preprocess": "#fcf3cf", "stem": "#8e9aaf", "conv": "#7fb3d5", "pool": "#d5dbdb", "residual": "#f5b041",
+    "preprocess": "#fcf3cf",
+    "stem": "#8e9aaf", "conv": "#7fb3d5", "pool": "#d5dbdb", "residual": "#f5b041",
     "inception": "#bb8fce", "inverted_residual": "#58d68d", "dense_block": "#f1948a",
     "transition": "#f8c471", "dense": "#85c1e9", "head": "#ec7063", "other": "#e5e8e8",
 }

@@ -185,7 +185,8 @@ class ExportFormat:
     (or folder) at ``target``; ``run(target, images)`` scores images with it
     in the format's own runtime; ``limits`` are (tolerance, min_agreement,
     close_call) for :func:`compare`; ``runtime`` names the packages (pip
-    names, space-separated) a program needs to run the file; ``hint`` ends the sentence of a failed check.
+    names, space-separated) a program needs to run the file; ``hint`` ends
+    the sentence of a failed check.
     """
 
     name: str

@@ -36,8 +36,9 @@ class InputRule:
         if self.preprocessing == "inside":
             where = "preprocessing inside the model (0-255 in)"
         else:
-            where = (f"preprocessing {plain_name(self.preprocessing)} applied before the "
-                     f"model: {FORMULAS[self.preprocessing]}")
+            name, formula = plain_name(self.preprocessing), FORMULAS[self.preprocessing]
+            where = f"preprocessing {name} applied before the model" + (
+                "" if formula in name else f": {formula}")
         return (f"{self.size} px {self.dtype} {self.layout} input; {where}; "
                 f"it sees {crop_words(self.crop)}")
 

@@ -86,7 +86,8 @@ def test_vgg16_has_13_conv_layers_in_5_stages_then_dense_layers():
 
 def test_densenet121_has_4_dense_blocks_and_3_transitions():
     _, arch = built("DenseNet121")
-    assert [b.kind for b in arch.blocks[3:10]] == ["dense_block", "transition"] * 3 + ["dense_block"]
+    assert [b.kind for b in arch.blocks[3:10]] == (["dense_block", "transition"] * 3
+                                                   + ["dense_block"])
     assert arch.depth == 121
 
 
