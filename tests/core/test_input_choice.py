@@ -112,3 +112,24 @@ def test_the_rule_in_words_names_every_part():
     nchw = Predictor(MeanRunner(), ["a"], InputRule(8, "float32", "tf", 1.0), "t",
                      channels_first=True)
     assert "NCHW" in nchw.input_rule.describe()
+
+
+def test_a_keras_models_preview_swaps_its_preprocessing_block_only():
+    """A float-input Keras file runs as a uint8 model with its preprocessing in front
+    (core.runtime.keras_files.uint8_model): a preview under another mode swaps that
+    block and keeps every other layer and weight."""
+    import keras
+
+    from core.models.preprocessing import steps
+    from core.runtime.keras_files import uint8_model
+
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(2, 3)(inputs))
+    plain = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    rule = InputRule(8, "float32", "tf", 1.0)
+    predictor = Predictor(MeanRunner(), ["a", "b", "c"], rule, "test",
+                          model=uint8_model(plain, rule))
+    rgb = np.random.default_rng(0).integers(0, 255, (8, 8, 3), dtype=np.uint8)
+    caffe = input_choice.preview(predictor, input_choice.with_choice(rule, "caffe", 1.0), rgb)
+    expected = np.asarray(plain(steps("caffe").apply(rgb[None])))[0]
+    assert [p.score for p in caffe] == pytest.approx(sorted(expected, reverse=True), abs=1e-5)
