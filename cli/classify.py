@@ -49,6 +49,7 @@ def run(args) -> int:
         results = _on_ray(args, files)
     else:
         predictor = _load(args.model)
+        print(f"Input rule: {predictor.input_rule.describe()}.", file=sys.stderr)
         if args.speed == "int8":
             predictor = _int8(predictor, args.calibration_images)
         threshold = args.threshold if args.threshold is not None else predictor.threshold

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
     def _model_ready(self, predictor) -> None:
         self.load_progress.hide()
         self.model_label.setText(f"Model: {predictor.description}")
+        self.model_label.setToolTip(f"Input rule: {predictor.input_rule.describe()}")
         self.runtime_label.setText(f"Runtime: {predictor.runtime}")
         self.device_label.setText(f"Device: {predictor.device}")
         self.settings.setValue("model/last", self.models.ref)

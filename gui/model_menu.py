@@ -3,7 +3,9 @@
 Open model takes any model file the app opens (core.runtime.model_files: a bundle,
 .keras, Keras 2 .h5 such as Teachable Machine's, .tflite, .onnx, a SavedModel)
 and loads it into Classify; when nothing beside the file names its classes,
-the user picks a labels file once (remembered for that model). Export model
+the user picks a labels file once (remembered for that model). A model file
+then shows its Input section (gui.open_model_dialog): the preprocessing and
+crop, tried on a sample photo and kept beside the file. Export model
 exports the bundle or Keras model in use (or one picked from disk).
 """
 from __future__ import annotations
@@ -65,6 +67,21 @@ def open_model(window, picked) -> None:
                     window.statusBar().showMessage(str(exc))
                     return
     window.models.load(str(ref))
+    if ref.kind != "bundle" and ref.path is not None:
+        show_input_section(window, str(ref), ref.path)
+
+
+def show_input_section(window, ref: str, model_path: Path) -> None:
+    """The Input section (gui.open_model_dialog) for the model file just opened; it
+    replaces the one shown for an earlier file."""
+    from .open_model_dialog import InputDialog
+
+    earlier = getattr(window, "input_dialog", None)
+    if earlier is not None:
+        earlier.close()
+    dialog = InputDialog(window.models, ref, model_path, parent=window)
+    window.input_dialog = dialog  # kept for tests and so it outlives this call
+    dialog.show()
 
 
 def exportable(ref) -> bool:

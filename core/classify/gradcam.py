@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 
 from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
-from core.images.decode import CROP_FRACTION, fit_square
+from core.images.decode import CROP_FRACTION, WHOLE_IMAGE, fit_square, short_side_for
 
 BACKBONE_LAYER = "backbone"
 
@@ -31,9 +31,11 @@ class GradCam:
     [0, 1] the size of ``rgb``: zero outside the centre crop the model saw.
     """
 
-    def __init__(self, model, layer_name: str | None = None):
+    def __init__(self, model, layer_name: str | None = None, crop: float = CROP_FRACTION):
         """``layer_name``: explain at that backbone layer (a block's output) instead
-        of the last feature map; it must have a spatial (4-D) output."""
+        of the last feature map; it must have a spatial (4-D) output. ``crop``: the
+        share of an image the model sees, as its predictor classifies it
+        (``Predictor.crop_fraction``, core.images.decode.fit_square)."""
         import keras
 
         outer = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
@@ -44,7 +46,7 @@ class GradCam:
         at = names.index(BACKBONE_LAYER)
         backbone = outer[at]
         self.before, self.head = outer[:at], outer[at + 1:]
-        self.input_size = int(model.input_shape[1])
+        self.input_size, self.crop = int(model.input_shape[1]), float(crop)
         self.feature_layer = (_spatial_layer(backbone, layer_name) if layer_name
                               else last_feature_map(backbone))
         last = backbone.layers[-1]
@@ -63,9 +65,9 @@ class GradCam:
 
     def __call__(self, rgb: np.ndarray, class_index: int) -> np.ndarray:
         """Heat map for ``class_index`` of an (H, W, 3) RGB uint8 image."""
-        image = fit_square(rgb, self.input_size)
+        image = fit_square(rgb, self.input_size, fraction=self.crop)
         cam = self.map_for_input(image, class_index)
-        return place_in_crop(cam, rgb.shape[:2], self.input_size)
+        return place_in_crop(cam, rgb.shape[:2], self.input_size, self.crop)
 
     def map_for_input(self, image: np.ndarray, class_index: int) -> np.ndarray:
         """Heat map in [0, 1] at feature-map resolution for one model-sized image."""
@@ -136,10 +138,13 @@ def _logits(layer, x):
     return layer(x, training=False)
 
 
-def crop_box(shape: tuple[int, int], size: int) -> tuple[float, float, float, float]:
+def crop_box(shape: tuple[int, int], size: int,
+             fraction: float = CROP_FRACTION) -> tuple[float, float, float, float]:
     """(top, left, height, width) in the original image of what fit_square keeps."""
     h, w = shape
-    short = max(1, round(size / CROP_FRACTION))
+    if fraction <= WHOLE_IMAGE:
+        return 0.0, 0.0, float(h), float(w)
+    short = short_side_for(size, fraction)
     scale = short / min(h, w)
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     top, left = (nh - size) // 2, (nw - size) // 2
@@ -147,12 +152,13 @@ def crop_box(shape: tuple[int, int], size: int) -> tuple[float, float, float, fl
     return top / sy, left / sx, size / sy, size / sx
 
 
-def place_in_crop(cam: np.ndarray, shape: tuple[int, int], size: int) -> np.ndarray:
+def place_in_crop(cam: np.ndarray, shape: tuple[int, int], size: int,
+                  fraction: float = CROP_FRACTION) -> np.ndarray:
     """Stretch a feature-map-sized ``cam`` over the crop region of an image of ``shape``."""
     import cv2
 
     h, w = shape
-    top, left, ch, cw = crop_box(shape, size)
+    top, left, ch, cw = crop_box(shape, size, fraction)
     out = np.zeros((h, w), np.float32)
     y0, x0 = int(round(top)), int(round(left))
     y1, x1 = min(h, int(round(top + ch))), min(w, int(round(left + cw)))
@@ -175,8 +181,8 @@ def colorize(heat: np.ndarray, opacity: float = 0.7) -> np.ndarray:
     return np.dstack([rgb, alpha]).astype(np.uint8)
 
 
-# One GradCam at a time, for the model last explained: it holds the model's
-# layers, so keeping one per model ever used would keep every model alive.
+# One GradCam at a time, for the model (and crop) last explained: it holds the
+# model's layers, so keeping one per model ever used would keep every model alive.
 _last: dict = {"model": None, "cam": None}
 _last_lock = threading.Lock()
 
@@ -185,12 +191,14 @@ def gradcam_overlay(predictor, rgb: np.ndarray, class_index: int,
                     progress: Progress = no_progress,
                     should_stop: ShouldStop = never_stop) -> np.ndarray:
     """Grad-CAM of ``class_index`` for ``predictor``'s model as an RGBA overlay
-    the size of ``rgb`` (the GradCam is made once per model)."""
+    the size of ``rgb``, on the part of the image the predictor classifies (its
+    ``crop_fraction``). The GradCam is made once per model and crop."""
     with _last_lock:
         model = _last["model"]() if _last["model"] is not None else None
-        if model is not predictor.model:
+        if model is not predictor.model or _last["cam"].crop != predictor.crop_fraction:
             progress(0.1, "Preparing Grad-CAM (once per model)")
-            _last.update(model=weakref.ref(predictor.model), cam=GradCam(predictor.model))
+            _last.update(model=weakref.ref(predictor.model),
+                         cam=GradCam(predictor.model, crop=predictor.crop_fraction))
         cam = _last["cam"]
     check_stop(should_stop)
     return colorize(cam(rgb, class_index))

@@ -18,8 +18,10 @@ onnx         model.onnx            opset 17, via tf2onnx; ``metadata_props``
 
 Beside the files: ``labels.txt`` (``0 name`` lines), ``model.json`` (the
 bundle's metadata plus how to feed the model: input size and type,
-preprocessing inside) and ``README.txt`` with a short runnable Python snippet
-per format written (core.export.readme).
+preprocessing inside; and ``formats``, those the folder holds) and ``README.txt``
+with a short runnable Python snippet per format in the folder
+(core.export.readme). Exporting more formats of the same model into a folder
+keeps the earlier ones listed (:func:`formats_in_folder`).
 
 Every format is written to a hidden partial file, run on real images (the
 bundled samples unless the caller passes others) and compared with the Keras
@@ -209,12 +211,36 @@ def export_model(model, meta: dict, out_dir, formats, image_paths=None,
                                    should_stop))
     written = [RECORDS[r.format] for r in results if r.ok]
     if written:  # the description comes last: a folder that has one holds a checked model
+        listed = formats_in_folder(out_dir, meta, written)
         paths.atomic_write_text(out_dir / "labels.txt", "".join(
             f"{i} {name}\n" for i, name in enumerate(meta["class_names"])))
-        paths.atomic_write_text(out_dir / "README.txt", export_readme.readme(meta, written))
-        paths.atomic_write_text(out_dir / "model.json", text)
+        paths.atomic_write_text(out_dir / "README.txt", export_readme.readme(meta, listed))
+        paths.atomic_write_text(out_dir / "model.json", json.dumps(
+            {**meta, "formats": [r.name for r in listed]}, indent=1))
     progress(1.0, "Export finished")
     return results
+
+
+# Keys of an export's model.json that say how and when it was exported, not which model.
+_EXPORT_KEYS = ("app_version", "exported_by", "formats", "schema_version")
+
+
+def formats_in_folder(out_dir: Path, meta: dict, written: list) -> list:
+    """The formats ``out_dir`` holds once ``written`` are in it, in :data:`RECORDS` order:
+    those just written, plus those an earlier export of the same model left there (its
+    model.json describes the same model and the file is still present). Another model's
+    files are not described."""
+    try:
+        before = json.loads((out_dir / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = None
+    same = isinstance(before, dict) and _model_facts(before) == _model_facts(meta)
+    return [r for r in RECORDS.values()
+            if r in written or (same and (out_dir / r.file_name).exists())]
+
+
+def _model_facts(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k not in _EXPORT_KEYS}
 
 
 def export_meta(model, meta: dict) -> dict:

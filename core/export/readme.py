@@ -7,6 +7,8 @@ every one of them that way.
 """
 from __future__ import annotations
 
+from core.images.decode import CROP_FRACTION, WHOLE_IMAGE
+
 LOAD_IMAGE = '''\
 import sys
 import numpy as np
@@ -69,6 +71,15 @@ def snippet(record, size: int) -> str:
             + PRINT)
 
 
+def _crop_sentence(crop: float) -> str:
+    if crop == 1:
+        return "The app, like the snippets below, crops the largest centre square."
+    seen = ("squashes the whole image to a square" if crop <= WHOLE_IMAGE
+            else f"crops the central {crop:.1%} of an image")
+    return (f"The app {seen} before resizing; the snippets below crop the largest centre "
+            "square, which is close enough for most photos.")
+
+
 def readme(meta: dict, records) -> str:
     """README.txt for an export folder holding the files of ``records``."""
     size = int(meta["input_size"])
@@ -87,9 +98,7 @@ def readme(meta: dict, records) -> str:
     lines += ["", "Files: labels.txt (lines 'index name'), model.json (the same facts as "
               "JSON), README.txt, and:"]
     lines += [f"  {r.file_name:<20} {r.title}" for r in records]
-    lines += ["", "The app crops the central 87.5% of an image before resizing; the "
-              "snippets below crop the largest centre square, which is close enough for "
-              "most photos.", ""]
+    lines += ["", _crop_sentence(float(meta.get("crop_fraction", CROP_FRACTION))), ""]
     for record in records:
         lines += [f"--- {record.title}: pip install {record.runtime} numpy pillow ---",
                   "# python this.py photo.jpg   (run it in this folder)", "",

@@ -21,6 +21,8 @@ IMAGE_EXTENSIONS = {
 }
 # Crop fraction used by the ImageNet evaluations of these backbones.
 CROP_FRACTION = 224 / 256
+# A crop fraction meaning "no crop": the whole image squashed to a square (fit_square).
+WHOLE_IMAGE = 0.0
 # The largest image decoded, in megapixels: far above any camera's (a 200 MP
 # phone sensor is the largest sold), far below what would exhaust memory
 # (200 MP is 600 MB of RGB). A larger JPEG is decoded at a reduced scale.
@@ -146,9 +148,10 @@ def fit_square(rgb: np.ndarray, size: int, crop: bool = True,
 
     With ``crop`` the shorter side goes to ``size / fraction`` and the centre
     is cut out (``fraction`` 1: the largest centre square, as Teachable
-    Machine does); without it the whole image is stretched.
+    Machine does); without it, or with ``fraction`` :data:`WHOLE_IMAGE`, the
+    whole image is stretched.
     """
-    if not crop:
+    if not crop or fraction <= WHOLE_IMAGE:
         return _resize(rgb, size, size)
     h, w = rgb.shape[:2]
     short = short_side_for(size, fraction)
@@ -177,9 +180,16 @@ def load_for_model(path, size: int, budget: PixelBudget | None = None,
                       fraction=fraction)
 
 
+def crop_words(fraction: float) -> str:
+    """What of an image a model sees at crop ``fraction`` (:func:`fit_square`), in words."""
+    if fraction <= WHOLE_IMAGE:
+        return "the whole image squashed to a square"
+    return "the largest centre square" if fraction >= 1 else f"the centre {fraction:.1%}"
+
+
 def short_side_for(size: int, fraction: float = CROP_FRACTION) -> int:
     """The shorter side, in pixels, :func:`fit_square` resizes to for ``size``."""
-    return max(1, round(size / fraction))
+    return size if fraction <= WHOLE_IMAGE else max(1, round(size / fraction))
 
 
 def find_images(paths: Iterable, recursive: bool = True) -> list[Path]:

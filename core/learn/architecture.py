@@ -11,8 +11,12 @@ cut it into units; a unit of several layers joins branches (an Add, a
 Concatenate). Keras applications name each block's layers with one prefix
 (``conv2_block1_``, ``block_3_``, ``block2a_``), which ties a block's
 branch-free layers together; models without such names fall back to one
-block per conv or dense layer. Every layer lands in exactly one block, so
-block parameters sum to the model's own count.
+block per conv or dense layer. Every layer lands in exactly one block. The
+app's own preprocessing (core.models.preprocessing: a fixed colour map, in caffe
+mode a frozen 9-weight channel swap) is a block of its own, kind
+``preprocess``, kept out of the architecture's totals, so they match Keras's
+table and the papers; the other blocks' parameters sum to ``params``, and
+``params + preprocessing_params`` is the whole model's count.
 
 Keras is not imported here; ``inspect`` (a core job) builds the model.
 """
@@ -24,8 +28,9 @@ from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_prog
 from core.learn.graph import PREPROCESS_NAME, Leaf, cut_points, depth, flatten
 from core.learn.kinds import branches, is_plain_stage, kernels, kind_of, layer_key, skip_path
 
-KINDS = ("stem", "conv", "pool", "residual", "inception", "inverted_residual",
+KINDS = ("preprocess", "stem", "conv", "pool", "residual", "inception", "inverted_residual",
          "dense_block", "transition", "dense", "head", "other")
+PREPROCESS = "preprocess"  # the kind of the app's preprocessing step, outside the totals
 STRUCTURED = {"residual", "inception", "inverted_residual", "dense_block", "transition"}
 
 @dataclass
@@ -60,11 +65,21 @@ class Block:
 @dataclass
 class Architecture:
     name: str
-    params: int
+    params: int  # the architecture's own: without the preprocessing step
     macs: int
     depth: int  # conv and dense layers on the longest path
     input_shape: list
     blocks: list[Block]
+
+    @property
+    def preprocessing(self) -> Block | None:
+        """The app's preprocessing step in front of the architecture, if the model has one."""
+        return next((b for b in self.blocks if b.kind == PREPROCESS), None)
+
+    @property
+    def preprocessing_params(self) -> int:
+        """Weights of the preprocessing step (9 for caffe's channel swap, else 0)."""
+        return self.preprocessing.params if self.preprocessing else 0
 
     @property
     def size_mb(self) -> float:
@@ -90,8 +105,9 @@ class Architecture:
                 entry["layers"] = [asdict(layer) for layer in b.layers]
             blocks.append(entry)
         return {"name": self.name, "params": self.params, "macs": self.macs,
-                "depth": self.depth, "size_mb": round(self.size_mb, 2),
-                "input_shape": self.input_shape, "blocks": blocks}
+                "preprocessing_params": self.preprocessing_params, "depth": self.depth,
+                "size_mb": round(self.size_mb, 2), "input_shape": self.input_shape,
+                "blocks": blocks}
 
 
 # --- grouping ---------------------------------------------------------------
@@ -109,8 +125,9 @@ def describe(model, name: str | None = None) -> Architecture:
     leaves = flatten(model)
     groups = _group(leaves)
     blocks = _blocks(leaves, groups)
-    return Architecture(name or model.name, sum(b.params for b in blocks),
-                        sum(b.macs for b in blocks), depth(leaves),
+    counted = [b for b in blocks if b.kind != PREPROCESS]
+    return Architecture(name or model.name, sum(b.params for b in counted),
+                        sum(b.macs for b in counted), depth(leaves),
                         list(leaves[0].output_shape), blocks)
 
 
@@ -122,7 +139,10 @@ def _group(leaves: list[Leaf]) -> list[_Group]:
                        if (leaf.is_kernel or leaf.is_pool or leaf.is_padding
                            or layer_key(leaf.name)) and leaf.name != PREPROCESS_NAME),
                       head_start)
-    groups = [_Group("input", list(range(body_start)), "other", "input")] if body_start else []
+    front = [i for i in range(body_start) if leaves[i].name != PREPROCESS_NAME]
+    groups = [_Group("input", front, "other", "input")] if front else []
+    groups += [_Group(PREPROCESS, [i], PREPROCESS, PREPROCESS) for i in range(body_start)
+               if leaves[i].name == PREPROCESS_NAME]
     groups += _body_groups(leaves, _units(leaves, body_start, head_start))
     groups = _classify(leaves, groups)
     groups += _head_groups(leaves, range(head_start, n))
@@ -228,7 +248,9 @@ def _stem(leaves, groups: list[_Group]) -> list[_Group]:
         return g.kind in STRUCTURED or any(k.is_depthwise for k in kernels(leaves, g.members))
 
     first = next((i for i, g in enumerate(groups) if structured(g)), None)
-    start = 1 if groups and groups[0].kind == "other" and groups[0].name == "input" else 0
+    start = next((i for i, g in enumerate(groups)
+                  if not (g.kind == PREPROCESS or (g.kind == "other" and g.name == "input"))),
+                 len(groups))
     if first is None or first - start < 1:
         return groups
     stem = _Group("stem", [i for g in groups[start:first] for i in g.members], "stem", "stem")
@@ -302,8 +324,9 @@ def _blocks(leaves, groups: list[_Group]) -> list[Block]:
 # --- the job ----------------------------------------------------------------
 
 def build_model(ref: str, progress: Progress = no_progress):
-    """``(keras_model, name, class names)`` for a backbone name (random weights, offline),
-    a bundle or a Keras model file (core.runtime.model_ref). Raises ``UnknownBackbone``
+    """``(keras_model, name, meta)`` for a backbone name (random weights, offline),
+    a bundle or a Keras model file (core.runtime.model_ref); ``meta`` holds at least
+    ``class_names`` (core.runtime.loading.load_keras_model). Raises ``UnknownBackbone``
     or ``ModelFileError`` with a sentence (a .tflite or .onnx file has no Keras graph)."""
     from core.runtime.loading import load_keras_model
     from core.runtime.model_ref import resolve
@@ -312,10 +335,11 @@ def build_model(ref: str, progress: Progress = no_progress):
     if model.kind != "backbone":
         keras_model, meta = load_keras_model(model, progress, labels_required=False)
         name = model.name if model.kind == "bundle" else model.path.stem
-        return keras_model, name, tuple(meta["class_names"])
+        return keras_model, name, meta
     progress(0.0, f"Building {model.name}…")
     from core.models import build as models
-    return models.build_classifier(model.name, weights_choice=None), model.name, ()
+    return (models.build_classifier(model.name, weights_choice=None), model.name,
+            {"class_names": []})
 
 
 def inspect(ref: str, progress: Progress = no_progress,

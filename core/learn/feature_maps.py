@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
-from core.images.decode import fit_square, load_rgb
+from core.images.decode import CROP_FRACTION, fit_square, load_rgb
 from core.learn.architecture import Architecture, describe
 from core.learn.graph import flatten, graph_of
 
@@ -33,6 +33,7 @@ class Explorer:
     arch: Architecture
     pretrained: bool  # False: random weights (the activations show structure, not meaning)
     class_names: tuple[str, ...] = ()
+    crop: float = CROP_FRACTION  # the share of an image the model sees when it classifies
 
 
 def load_model(ref: str, progress: Progress = no_progress,
@@ -45,8 +46,9 @@ def load_model(ref: str, progress: Progress = no_progress,
 
     ref = resolve(ref)
     if ref.kind != "backbone":
-        model, name, class_names = build_model(ref, progress)
-        return Explorer(model, describe(model, name), True, class_names)
+        model, name, meta = build_model(ref, progress)
+        return Explorer(model, describe(model, name), True, tuple(meta["class_names"]),
+                        float(meta.get("crop_fraction", CROP_FRACTION)))
     from core.models import build as models
     from core.models.errors import WeightsMissing
     from core.models.imagenet import imagenet_class_names
@@ -65,10 +67,12 @@ def load_model(ref: str, progress: Progress = no_progress,
 class FeatureMaps:
     """Every block's output for one image. Build once per model, call per image."""
 
-    def __init__(self, model, arch: Architecture):
+    def __init__(self, model, arch: Architecture, crop: float = CROP_FRACTION):
+        """``crop``: the share of an image the model sees (core.images.decode.fit_square),
+        as its predictor classifies it."""
         import keras
 
-        self.arch = arch
+        self.arch, self.crop = arch, crop
         model = graph_of(model)
         self.input_size = int(model.inputs[0].shape[1])
         leaves = {leaf.name: leaf for leaf in flatten(model)}
@@ -88,8 +92,8 @@ class FeatureMaps:
             self._inner = keras.Model(graph.inputs, [leaf.tensor for leaf in nested])
 
     def __call__(self, rgb: np.ndarray) -> dict[str, np.ndarray]:
-        """Block name -> its output for ``rgb`` (any size; centre-cropped like Classify)."""
-        image = fit_square(rgb, self.input_size)[None]
+        """Block name -> its output for ``rgb`` (any size; cropped as Classify crops it)."""
+        image = fit_square(rgb, self.input_size, fraction=self.crop)[None]
         out: dict[str, np.ndarray] = {}
         if self._outer is not None:
             values = _as_list(self._outer([image], training=False))
@@ -174,7 +178,7 @@ def compute(explorer: Explorer, rgb: np.ndarray, progress: Progress = no_progres
             should_stop: ShouldStop = never_stop) -> dict[str, np.ndarray]:
     """The job the GUI runs: every block's activations for one image."""
     progress(0.2, "Running the image through the model…")
-    maps = FeatureMaps(explorer.model, explorer.arch)
+    maps = FeatureMaps(explorer.model, explorer.arch, explorer.crop)
     check_stop(should_stop)
     return maps(rgb)
 
@@ -190,6 +194,6 @@ def gradcam_at(explorer: Explorer, rgb: np.ndarray, class_index: int, block: str
     from core.classify.gradcam import GradCam, colorize
 
     progress(0.1, f"Grad-CAM at {block}…")
-    cam = GradCam(explorer.model, explorer.arch.block(block).layers[-1].name)
+    cam = GradCam(explorer.model, explorer.arch.block(block).layers[-1].name, explorer.crop)
     check_stop(should_stop)
     return colorize(cam(rgb, class_index))

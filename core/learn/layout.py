@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from core.learn.architecture import Architecture
 
 KIND_COLOURS = {
+    "preprocess": "#fcf3cf",
     "stem": "#8e9aaf", "conv": "#7fb3d5", "pool": "#d5dbdb", "residual": "#f5b041",
     "inception": "#bb8fce", "inverted_residual": "#58d68d", "dense_block": "#f1948a",
     "transition": "#f8c471", "dense": "#85c1e9", "head": "#ec7063", "other": "#e5e8e8",
@@ -262,8 +263,15 @@ def to_svg(arch: Architecture, lay: Layout) -> str:
 
 
 def totals_text(arch: Architecture) -> str:
-    return (f"{arch.params:,} parameters · {count_text(arch.macs)} MACs · depth {arch.depth} · "
-            f"{arch.size_mb:.1f} MB (float32) · {len(arch.blocks)} blocks")
+    blocks = len(arch.blocks) - (arch.preprocessing is not None)
+    text = (f"{arch.params:,} parameters · {count_text(arch.macs)} MACs · depth {arch.depth} · "
+            f"{arch.size_mb:.1f} MB (float32) · {blocks} blocks")
+    step = arch.preprocessing
+    if step is not None:
+        text += (f"; before them, the app's preprocessing step ({step.params:,} fixed "
+                 "weights, not counted)" if step.params else
+                 "; before them, the app's preprocessing step (no weights)")
+    return text
 
 
 def _stage(arch: Architecture, node: Node) -> int:

@@ -77,3 +77,29 @@ def steps(mode: str) -> Steps:
     if mode not in STEPS:
         raise ValueError(f"unknown preprocessing mode {mode!r}; expected one of {MODES}")
     return STEPS[mode]
+
+
+# Each mode in the words a user picks it by (File > Open model…'s Input section), and
+# what it does to a pixel value x in 0-255, for the input rule's description.
+PLAIN_NAMES = {
+    "tf": "[-1, 1]",
+    "unit": "[0, 1]",
+    "torch": "ImageNet mean/std (PyTorch, ONNX Model Zoo)",
+    "caffe": "caffe BGR mean",
+    "builtin": "0-255",
+    "lite": "(x - 127) / 128 (EfficientNet-Lite)",
+}
+FORMULAS = {
+    "tf": "x / 127.5 - 1",
+    "unit": "x / 255",
+    "torch": f"(x / 255 - mean) / std, mean {_TORCH_MEAN}, std {_TORCH_STD}",
+    "caffe": f"RGB -> BGR, x - mean, mean (B, G, R) {_CAFFE_MEAN_RGB[::-1]}",
+    "builtin": "x as it is, 0-255",
+    "lite": "(x - 127) / 128",
+}
+
+
+def plain_name(mode: str) -> str:
+    """``mode`` as the user reads it, e.g. "[-1, 1]"; ValueError for an unknown mode."""
+    steps(mode)
+    return PLAIN_NAMES[mode]

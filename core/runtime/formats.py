@@ -184,8 +184,9 @@ class ExportFormat:
     ``write(model, target, model_json_text, check_images)`` makes the file
     (or folder) at ``target``; ``run(target, images)`` scores images with it
     in the format's own runtime; ``limits`` are (tolerance, min_agreement,
-    close_call) for :func:`compare`; ``runtime`` is the package a program
-    needs to run the file; ``hint`` ends the sentence of a failed check.
+    close_call) for :func:`compare`; ``runtime`` names the packages (pip
+    names, space-separated) a program needs to run the file; ``hint`` ends
+    the sentence of a failed check.
     """
 
     name: str
@@ -203,7 +204,9 @@ class ExportFormat:
 
 
 RECORDS = {record.name: record for record in (
-    ExportFormat("keras", "Keras (.keras)", "model.keras", _write_keras, _run_keras, "keras"),
+    # Keras 3 runs on a backend it does not install: TensorFlow here.
+    ExportFormat("keras", "Keras (.keras)", "model.keras", _write_keras, _run_keras,
+                 "keras tensorflow"),
     ExportFormat("savedmodel", "TensorFlow SavedModel", "savedmodel", _write_savedmodel,
                  _run_savedmodel, "tensorflow"),
     ExportFormat("tflite", "TFLite float32", "model.tflite", _write_tflite, _run_tflite,

@@ -9,7 +9,7 @@ rule turn its scores into answers.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -99,9 +99,10 @@ class Predictor:
         self.runner = runner
         self._keras = model if isinstance(model, KerasModel) else KerasModel(model)
         self.class_names = list(class_names)
-        self.input_rule = rule
+        self.input_rule = replace(rule, layout="NCHW") if channels_first else rule
         self.input_size, self.crop_fraction = rule.size, rule.crop
-        self.description = description
+        # a description naming the rule names its layout too
+        self.description = description.replace(rule.describe(), self.input_rule.describe())
         self.threshold = float(threshold)
         self.channels_first = channels_first
         self.runtime, self.device = runtime or runner.runtime, runner.device

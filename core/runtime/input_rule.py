@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.images.decode import CROP_FRACTION
-from core.models.preprocessing import MODES
+from core.images.decode import CROP_FRACTION, WHOLE_IMAGE, crop_words
+from core.models.preprocessing import FORMULAS, MODES, plain_name
 
 FLOAT_INPUT_MODE = "tf"
 FLOAT_INPUT_CROP = 1.0
@@ -17,19 +17,30 @@ DEFAULT_SIZE = 224  # when the file leaves the input size open
 @dataclass(frozen=True)
 class InputRule:
     """How images reach the model: ``size`` px square, ``dtype``, ``preprocessing``
-    ("inside" or a core.models.preprocessing mode applied before the model) and ``crop``,
-    the share of the image's shorter side it sees (core.images.decode.fit_square)."""
+    ("inside" or a core.models.preprocessing mode applied before the model), ``crop``,
+    the share of the image's shorter side it sees (core.images.decode.fit_square;
+    core.images.decode.WHOLE_IMAGE: all of it, squashed) and ``layout``, "NHWC" or
+    "NCHW" (channels first, as PyTorch exports are)."""
 
     size: int
     dtype: str
     preprocessing: str
     crop: float = CROP_FRACTION
+    layout: str = "NHWC"
 
     def describe(self) -> str:
-        where = ("preprocessing inside the model" if self.preprocessing == "inside"
-                 else f"preprocessing '{self.preprocessing}' applied before it")
-        seen = "the largest centre square" if self.crop == 1 else f"the centre {self.crop:.1%}"
-        return f"{self.size} px {self.dtype} input, {where}, {seen}"
+        """The whole rule in words: size, dtype, layout, preprocessing (its plain name,
+        scale and mean/std) and crop, e.g. "224 px float32 NHWC input; preprocessing
+        [-1, 1] applied before the model: x / 127.5 - 1; it sees the largest centre
+        square"."""
+        if self.preprocessing == "inside":
+            where = "preprocessing inside the model (0-255 in)"
+        else:
+            name, formula = plain_name(self.preprocessing), FORMULAS[self.preprocessing]
+            where = f"preprocessing {name} applied before the model" + (
+                "" if formula in name else f": {formula}")
+        return (f"{self.size} px {self.dtype} {self.layout} input; {where}; "
+                f"it sees {crop_words(self.crop)}")
 
 
 def _float_mode(meta: dict) -> str:
@@ -44,5 +55,15 @@ def input_rule(shape, dtype: str, meta: dict) -> InputRule:
     inside = dtype == "uint8"
     # A float-input model from elsewhere (Teachable Machine's snippet: ImageOps.fit)
     # sees the largest centre square; this app's own models, its evaluation crop.
-    crop = float(meta.get("crop_fraction") or (CROP_FRACTION if inside else FLOAT_INPUT_CROP))
+    crop = _crop(meta.get("crop_fraction"), CROP_FRACTION if inside else FLOAT_INPUT_CROP)
     return InputRule(size, dtype, "inside" if inside else _float_mode(meta), crop)
+
+
+def _crop(value, default: float) -> float:
+    """``model.json``'s ``crop_fraction``: a share in (0, 1], or 0 for the whole image
+    squashed (core.images.decode.WHOLE_IMAGE); anything else: ``default``."""
+    try:
+        crop = float(value)
+    except (TypeError, ValueError):
+        return default
+    return crop if crop == WHOLE_IMAGE or 0 < crop <= 1 else default

@@ -85,7 +85,8 @@ def load_keras_model(ref, progress: Progress = no_progress,
     for what needs the Keras graph itself: export, Architecture, feature maps.
 
     The model takes uint8 RGB (a float-input file gets its preprocessing in
-    front); ``meta`` has the class names, input size, backbone and threshold.
+    front); ``meta`` has the class names, input size, backbone, threshold and, for a
+    model file, the crop its input rule sees (``crop_fraction``).
     Raises ModelFileError for a backbone name or for formats without a Keras model
     (.tflite, .onnx, SavedModel), and ``LabelsMissing`` for a file nothing names the
     classes of unless ``labels_required`` is False (its ``class_names`` are then []).
@@ -107,5 +108,6 @@ def load_keras_model(ref, progress: Progress = no_progress,
     keras_model, rule = model_files.open_keras_model(model.path,
                                                      model_files.metadata_beside(model.path))
     meta = {"class_names": labels or [], "input_size": rule.size, "backbone": model.path.stem,
-            "threshold": 0.0, "metrics": {}, "source": str(model.path)}
+            "threshold": 0.0, "metrics": {}, "source": str(model.path),
+            "crop_fraction": rule.crop}
     return keras_model, meta

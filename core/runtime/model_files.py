@@ -31,7 +31,7 @@ from pathlib import Path
 
 from core.base import paths
 from core.base.jobs import Progress, no_progress
-from core.runtime import keras_files, tflite_onnx
+from core.runtime import input_choice, keras_files, tflite_onnx
 from core.runtime.checks import check_model_file
 from core.runtime.errors import ModelFileError
 from core.runtime.formats import embedded_metadata
@@ -114,7 +114,12 @@ def _labels_from_json(file: Path) -> list[str] | None:
 
 
 def metadata_beside(model_path: Path) -> dict:
-    """The metadata JSON beside (or inside, for a folder) the model, or {}."""
+    """The metadata JSON beside (or inside, for a folder) the model, or {}, with the input
+    choice kept in the app's settings laid over it (core.runtime.input_choice)."""
+    return {**_metadata_file_beside(model_path), **input_choice.remembered(model_path)}
+
+
+def _metadata_file_beside(model_path: Path) -> dict:
     folder = model_path if model_path.is_dir() else model_path.parent
     for name in (*META_FILES, f"{model_path.stem}.json"):
         file = folder / name

@@ -29,6 +29,9 @@ def test_classify_writes_csv_to_a_file_and_exits_zero(photos, tmp_path):
     run = cli_here("classify", photos["coffee"], "--format", "csv", "--output", out)
     assert run.returncode == 0, run.stderr
     assert "espresso" in out.read_text() and run.stdout == ""
+    # the rule it applied, on stderr: the default backbone's own (uint8 in, 87.5% crop)
+    assert ("Input rule: 224 px uint8 NHWC input; preprocessing inside the model (0-255 in); "
+            "it sees the centre 87.5%.") in run.stderr
 
 
 def test_models_lists_every_backbone_with_its_weights_status():

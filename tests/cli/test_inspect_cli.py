@@ -26,7 +26,7 @@ def test_inspect_json_and_svg_of_mobilenet_v2(tmp_path):
         assert block["kind"] in KINDS
         assert set(block["inputs"]) <= names
         names.add(block["name"])
-    assert sum(b["params"] for b in doc["blocks"]) == doc["params"]
+    assert sum(b["params"] for b in doc["blocks"]) == doc["params"] + doc["preprocessing_params"]
     assert sum(b["kind"] == "inverted_residual" for b in doc["blocks"]) == 17
     root = ET.parse(svg).getroot()
     nodes = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
@@ -41,7 +41,10 @@ def test_inspect_text_lists_blocks_with_kinds_shapes_and_skips():
 
     text = command.to_text(built("ResNet50")[1])
     lines = text.splitlines()
-    assert lines[1].startswith("25,636,721 parameters") and "depth 50" in lines[1]
+    # Keras's table and the paper: the 9-weight channel swap in front is a step of its own
+    assert lines[1].startswith("25,636,712 parameters") and "depth 50" in lines[1]
+    assert "preprocessing step (9 fixed weights, not counted)" in lines[1]
+    assert next(line for line in lines if line.startswith("preprocess ")).split()[1] == "preprocess"
     row = next(line for line in lines if line.startswith("conv2_block2 "))
     assert "residual" in row and "56×56×256" in row and "(skip: identity)" in row
     row = next(line for line in lines if line.startswith("conv3_block1 "))

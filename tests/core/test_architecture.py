@@ -26,6 +26,18 @@ def kinds(arch, kind):
     return [b for b in arch.blocks if b.kind == kind]
 
 
+def test_the_totals_are_the_architectures_own_with_preprocessing_a_step_apart():
+    """ResNet50's 25,636,712 (Keras's table, the paper): the app's 9-weight channel swap
+    in front is its own block, outside the total; the nested backbone is the
+    keras.applications model built with weights=None."""
+    model, arch = built("ResNet50")
+    assert arch.params == 25_636_712 == model.get_layer("backbone").count_params()
+    assert arch.preprocessing.kind == "preprocess" and arch.preprocessing_params == 9
+    assert arch.params + arch.preprocessing_params == model.count_params()
+    assert arch.blocks[2].name == "stem" and arch.blocks[2].inputs == ["preprocess"]
+    assert arch.to_json()["preprocessing_params"] == 9
+
+
 def test_resnet50_has_16_residual_blocks_3_4_6_3_with_skip_edges():
     _, arch = built("ResNet50")
     residual = kinds(arch, "residual")
@@ -50,7 +62,7 @@ def test_inception_v3_has_modules_mixed0_to_mixed10_with_parallel_branches():
     inception = kinds(arch, "inception")
     assert [b.name for b in inception] == [f"mixed{i}" for i in range(11)]
     assert all(b.branches >= 3 for b in inception)
-    assert arch.blocks[1].kind == "stem"
+    assert arch.blocks[1].kind == "preprocess" and arch.blocks[2].kind == "stem"
 
 
 def test_mobilenet_v2_has_17_inverted_residuals():
@@ -74,7 +86,8 @@ def test_vgg16_has_13_conv_layers_in_5_stages_then_dense_layers():
 
 def test_densenet121_has_4_dense_blocks_and_3_transitions():
     _, arch = built("DenseNet121")
-    assert [b.kind for b in arch.blocks[2:9]] == ["dense_block", "transition"] * 3 + ["dense_block"]
+    assert [b.kind for b in arch.blocks[3:10]] == (["dense_block", "transition"] * 3
+                                                   + ["dense_block"])
     assert arch.depth == 121
 
 
@@ -91,8 +104,8 @@ def test_edges_name_earlier_blocks_and_shapes_match_keras(name):
         assert tuple(b.output_shape) == keras_shape
         for layer in b.layers:
             assert tuple(layer.output_shape) == tuple(layers[layer.name].output.shape[1:])
-    assert arch.params == model.count_params()
     spec = backbones.get(name)
+    assert arch.params == model.count_params() - arch.preprocessing_params == spec.params
     assert arch.macs == pytest.approx(spec.gmacs * 1e9, rel=0.05)  # the papers' numbers
 
 
@@ -150,15 +163,18 @@ def test_layout_and_svg_show_one_node_per_visible_block():
                                   "MobileNetV3Small", "ConvNeXtTiny", "Xception"])
 def test_block_params_sum_to_the_model_total_for_other_families(name):
     model, arch = built(name)
-    assert arch.params == model.count_params()
+    assert arch.params == model.count_params() - arch.preprocessing_params
     assert sum(b.params for b in arch.blocks) == model.count_params()
     assert arch.blocks[-1].kind == "head"
 
 
 @pytest.mark.slow
 def test_block_params_sum_to_the_model_total_for_every_backbone():
-    """Every registered backbone (45 models: 1 to 5 minutes on 2 cores)."""
+    """Every registered backbone (45 models: 1 to 5 minutes on 2 cores): the total is the
+    backbone's own count (keras.applications count_params() with weights=None, the
+    reference tables' number); the preprocessing step comes on top."""
     import gc
+    import importlib
 
     import keras
 
@@ -175,7 +191,12 @@ def test_block_params_sum_to_the_model_total_for_every_backbone():
         started = time.perf_counter()
         arch = describe(model, spec.name)
         slowest = max(slowest, time.perf_counter() - started)
-        assert arch.params == model.count_params(), spec.name
+        module, factory = spec.factory.split(":")
+        reference = getattr(importlib.import_module(module), factory)(
+            weights=None, classes=spec.classes)
+        assert arch.params == reference.count_params(), spec.name
+        del reference
+        assert arch.params + arch.preprocessing_params == model.count_params(), spec.name
         assert all(b.kind in KINDS for b in arch.blocks), spec.name
         assert arch.blocks[-1].kind == "head", spec.name
         if spec.name in depths:

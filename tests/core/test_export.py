@@ -61,6 +61,7 @@ def test_every_export_carries_the_bundles_metadata(exported, fashion_bundle):
     assert {k: written[k] for k in meta} == meta
     assert written["input_size"] == SIZE and written["preprocessing"] == "inside"
     assert written["input_type"].startswith("uint8")
+    assert written.pop("formats") == list(export.FORMATS)  # what the folder holds
     for fmt in ("savedmodel", "tflite", "tflite-int8", "onnx"):
         assert export.embedded_metadata(results[fmt].path) == written, fmt
     labels = (out / "labels.txt").read_text().splitlines()
@@ -130,6 +131,35 @@ def test_a_failed_parity_check_is_an_error_and_writes_nothing(fashion_bundle, tm
     assert "max score difference 0.01" in result.error
     assert not (tmp_path / "model.keras").exists() and not list(tmp_path.glob(".partial-*"))
     assert not (tmp_path / "model.json").exists()  # no description of a model that is not there
+
+
+def test_one_more_format_into_an_export_folder_keeps_every_format_listed(fashion_bundle,
+                                                                        tmp_path):
+    (first,) = export.export_bundle(fashion_bundle, tmp_path, ["onnx"])
+    (second,) = export.export_bundle(fashion_bundle, tmp_path, ["keras"])
+    assert first.ok and second.ok
+    readme = (tmp_path / "README.txt").read_text()
+    for fmt in ("keras", "onnx"):
+        assert export_readme.snippet(export.RECORDS[fmt], SIZE) in readme, fmt
+    written = json.loads((tmp_path / "model.json").read_text())
+    assert written["formats"] == ["keras", "onnx"]
+    meta = json.loads((fashion_bundle / "model.json").read_text())
+    assert (tmp_path / "labels.txt").read_text().splitlines() == [
+        f"{i} {name}" for i, name in enumerate(meta["class_names"])]
+
+
+def test_another_models_files_in_the_folder_are_not_described(fashion_bundle, tmp_path):
+    (tmp_path / "model.json").write_text(json.dumps({"class_names": ["x"], "input_size": 8}))
+    (tmp_path / "model.onnx").write_bytes(b"not this model")
+    (result,) = export.export_bundle(fashion_bundle, tmp_path, ["keras"])
+    assert result.ok
+    assert json.loads((tmp_path / "model.json").read_text())["formats"] == ["keras"]
+    assert "model.onnx" not in (tmp_path / "README.txt").read_text()
+
+
+def test_the_keras_snippets_pip_line_brings_a_backend():
+    """Keras 3 alone cannot load a model: pip install keras gives no backend."""
+    assert export.RECORDS["keras"].runtime.split() == ["keras", "tensorflow"]
 
 
 def test_the_front_ends_job_takes_a_model_in_memory_or_a_path(fashion_bundle, tmp_path):
@@ -249,3 +279,13 @@ def test_a_corrupted_export_file_is_detected(exported, tmp_path):
     assert not results["tflite"].ok and not results["onnx"].ok
     assert results["keras"].ok and results["tflite-int8"].ok
     assert "model.tflite" in results["tflite"].error
+
+
+def test_packaging_doc_states_the_bars_the_code_uses():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "PACKAGING.md").read_text()
+    row = next(line for line in doc.splitlines() if line.startswith("| tflite-int8 |"))
+    assert f"at least {export.INT8_MIN_AGREEMENT:.0%}" in row
+    assert f"tolerance {export.INT8_TOLERANCE}" in row
+    assert f"within {export.INT8_CLOSE_CALL}" in row

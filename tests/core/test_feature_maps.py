@@ -52,3 +52,23 @@ def test_gradcam_for_a_chosen_class_at_a_chosen_block(lite0, photos):
     assert not np.allclose(cat_map, cup_map)
     with pytest.raises(GradCamError):
         GradCam(lite0.model, "no_such_layer")
+
+
+def test_a_model_file_is_explained_on_the_crop_it_is_classified_on(tmp_path):
+    """A float-input .keras from elsewhere is classified on its largest centre square
+    (its input rule): its feature maps and Grad-CAM crop the same way."""
+    import keras
+
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x)).save(
+        tmp_path / "plain.keras")
+    (tmp_path / "labels.txt").write_text("0 a\n1 b\n")
+    explorer = load_model(str(tmp_path / "plain.keras"))
+    assert explorer.crop == 1.0 and explorer.class_names == ("a", "b")
+    maps = FeatureMaps(explorer.model, explorer.arch, explorer.crop)
+    wide = np.zeros((16, 48, 3), np.uint8)
+    wide[:, 16:32] = 255  # white only in the centre square
+    first = maps(wide)[explorer.arch.preprocessing.name]  # [-1, 1]: white is 1, black -1
+    assert maps.crop == 1.0 and float(np.ptp(first)) == 0.0  # it saw the white square only

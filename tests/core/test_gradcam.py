@@ -129,3 +129,46 @@ def test_colorize_is_clear_where_cold_and_red_where_hot():
     assert rgba.shape == (1, 3, 4) and rgba.dtype == np.uint8
     assert rgba[0, 0, 3] == 0 and rgba[0, 2, 3] > rgba[0, 1, 3] > 0
     assert rgba[0, 2, 0] > 200 and rgba[0, 2, 2] < 50  # hot is red
+
+
+def _tiny_nested_model():
+    """uint8 image -> preprocess -> "backbone" (one conv) -> pooled softmax head, with
+    all-ones kernels so that every pixel counts for class 0."""
+    import keras
+
+    from core.models.preprocess_layers import preprocess_block
+
+    inner_in = keras.Input((16, 16, 3))
+    h = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv",
+                            kernel_initializer="ones")(inner_in)
+    backbone = keras.Model(inner_in, h, name="backbone")
+    image = keras.Input((16, 16, 3), dtype="uint8")
+    x = backbone(preprocess_block("unit")(image))
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    head = keras.layers.Dense(2, activation="softmax", kernel_initializer="ones")
+    return keras.Model(image, head(x))
+
+
+@pytest.mark.parametrize("crop, columns", [(1.0, (40, 120)), (224 / 256, (45, 115))])
+def test_gradcam_explains_the_part_of_the_image_the_predictor_classifies(crop, columns):
+    """A model opened with crop 1.0 sees the largest centre square: its Grad-CAM covers
+    that square; with the app's 87.5% crop, the smaller centre."""
+    from types import SimpleNamespace
+
+    from core.classify.gradcam import gradcam_overlay
+
+    model = _tiny_nested_model()
+    predictor = SimpleNamespace(model=model, crop_fraction=crop)
+    rgb = np.random.default_rng(3).integers(0, 255, (80, 160, 3), dtype=np.uint8)
+    alpha = gradcam_overlay(predictor, rgb, 0)[..., 3]
+    seen = np.flatnonzero(alpha.any(axis=0))
+    assert (seen.min(), seen.max() + 1) == pytest.approx(columns, abs=2)
+    assert not alpha[:, :columns[0] - 2].any() and not alpha[:, columns[1] + 2:].any()
+
+
+def test_crop_box_of_the_whole_image_squashed():
+    from core.images.decode import WHOLE_IMAGE
+
+    assert crop_box((80, 160), 16, WHOLE_IMAGE) == (0.0, 0.0, 80.0, 160.0)
+    assert fit_square(np.zeros((80, 160, 3), np.uint8), 16, fraction=WHOLE_IMAGE).shape == (
+        16, 16, 3)

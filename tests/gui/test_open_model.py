@@ -121,3 +121,46 @@ def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
         panel.cam_box.setChecked(True)  # its MobileNet-like base is found inside the file
     assert panel.view.has_overlay()
     panel.cam_box.setChecked(False)
+
+
+def test_the_input_section_tries_a_choice_on_a_photo_and_keeps_it(
+        bare_window, qtbot, monkeypatch, float_model_files, tmp_path):
+    """A float-input ONNX: choosing "caffe BGR mean" and "whole image squashed" changes
+    the top five on the sample photo at once; "Use and save" writes model.json beside
+    the file, the model reopens under it, and opening it again reads it."""
+    import json
+    import shutil
+
+    folder = tmp_path / "zoo"
+    shutil.copytree(float_model_files / "onnx", folder)
+    model = folder / "model.onnx"
+    _open(bare_window, qtbot, monkeypatch, [model])
+    dialog = bare_window.input_dialog
+    assert dialog.isVisible() and dialog.preprocessing.isEnabled()
+    assert dialog.preprocessing.currentText() == "[-1, 1]"
+    assert dialog.crop.currentText() == "largest square"
+    qtbot.waitUntil(lambda: len(dialog.bars.labels()) == 3, timeout=30000)
+    before = [p.score for p in sorted(dialog._last, key=lambda p: p.label)]
+    with qtbot.waitSignal(dialog.previewed, timeout=30000) as got:
+        dialog.preprocessing.setCurrentIndex(dialog.preprocessing.findData("caffe"))
+    caffe = [p.score for p in sorted(got.args[0], key=lambda p: p.label)]
+    assert not np.allclose(before, caffe, atol=1e-4)
+    assert "caffe BGR mean" in dialog.rule_text.text()
+    with qtbot.waitSignal(dialog.previewed, timeout=30000) as got:
+        dialog.crop.setCurrentIndex(dialog.crop.findText("whole image squashed"))
+    assert not np.allclose(caffe, [p.score for p in sorted(got.args[0], key=lambda p: p.label)],
+                           atol=1e-6)
+    assert bare_window.models.predictor.input_rule.preprocessing == "tf"  # only tried so far
+    with qtbot.waitSignal(bare_window.models.changed, timeout=120000):
+        dialog.save_button.click()
+    kept = json.loads((folder / "model.json").read_text())
+    assert kept == {"preprocessing": "caffe", "crop_fraction": 0.0}
+    rule = bare_window.models.predictor.input_rule
+    assert (rule.preprocessing, rule.crop) == ("caffe", 0.0)
+    assert "caffe BGR mean" in bare_window.model_label.toolTip()
+    _open(bare_window, qtbot, monkeypatch, [model])  # opened again: the choice is read
+    dialog = bare_window.input_dialog
+    assert dialog.preprocessing.currentText() == "caffe BGR mean"
+    assert dialog.crop.currentText() == "whole image squashed"
+    qtbot.waitUntil(lambda: len(dialog.bars.labels()) == 3, timeout=30000)
+    dialog.close()
