@@ -1,7 +1,7 @@
 """What the wizard's pages share: the project, the settings chosen, the trained model."""
 from __future__ import annotations
 
-import dataclasses
+import copy
 
 from PySide6.QtCore import QObject, Signal
 
@@ -69,7 +69,7 @@ class TeachState(QObject):
     def set_result(self, result) -> None:
         """``result`` (or None) is the model the later pages show, made with the config now."""
         self.result = result
-        self.trained_config = dataclasses.replace(self.config) if result is not None else None
+        self.trained_config = copy.deepcopy(self.config) if result is not None else None
         self.bundle_path = None
         self.trained.emit(result)
 
