@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication
 from core import APP_NAME, APP_VERSION
 from core.base import logs
 
+from .workers import leave
+
 
 def make_app(argv=None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv)
@@ -29,7 +31,7 @@ def run_gui() -> int:
     window.show()
     # The default model loads once the window has been painted.
     QTimer.singleShot(50, window.load_initial_model)
-    return app.exec()
+    return leave(app.exec())  # a job that could not stop never delays nor aborts the exit
 
 
 def _unexpected(window, exc_type, exc, tb) -> None:

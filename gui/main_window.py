@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
             hub().fault.disconnect(self.show_fault)
             self._hears_faults = False
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.hide()  # gone at once, while the jobs are told to stop
         self.teach.shutdown()
         self.learn.shutdown()
         self.classify.shutdown()

@@ -4,6 +4,11 @@ A core job is ``fn(*args, progress=..., should_stop=..., **kwargs)``. A
 :class:`JobWorker` runs it on a QThread; it never touches a widget. Errors
 cross back as sentences, never tracebacks. :class:`JobSlot` keeps one job of
 a kind alive: starting a new one cancels the one it replaces.
+
+Closing the window stops every job cooperatively. A job that cannot stop at
+once (a big backbone being built, a model being loaded) is *detached*: it
+runs on unseen, held here so Qt never destroys its running thread, and
+:func:`leave` ends the process without waiting for it.
 """
 from __future__ import annotations
 
@@ -20,6 +25,9 @@ from core.base import faults
 from core.base.jobs import Cancelled
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_WAIT_MS = 1000  # how long a closing slot waits for its jobs to stop
+_detached: set = set()   # jobs still running after their slot shut down (see leave)
 
 
 def background_priority(niceness: int = 10) -> None:
@@ -168,10 +176,20 @@ class JobSlot(QObject):
             self.worker.retire()
         self.worker = None
 
-    def shutdown(self, ms: int = 10000) -> bool:
-        """Retire the current job and wait for every job of this slot to end."""
+    def shutdown(self, ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Retire the current job and give every job of this slot ``ms`` to end.
+
+        One still running then is detached (see the module's docstring); returns
+        whether every job had ended.
+        """
         self.retire()
-        return self.wait(ms)
+        if self.wait(ms):
+            return True
+        for worker in self._running:
+            if worker.isRunning():
+                _detached.add(worker)
+                worker.finished.connect(lambda w=worker: _detached.discard(w))
+        return False
 
     def is_busy(self) -> bool:
         return self.worker is not None and self.worker.isRunning()
@@ -183,3 +201,27 @@ class JobSlot(QObject):
     def _forget(self, worker: JobWorker) -> None:
         if worker in self._running:
             self._running.remove(worker)
+
+
+def threads_left() -> bool:
+    """Whether a detached job or another Python thread (an import in the
+    background) still runs."""
+    if any(worker.isRunning() for worker in list(_detached)):
+        return True
+    return any(t.is_alive() for t in threading.enumerate()
+               if t is not threading.main_thread() and not isinstance(t, threading._DummyThread))
+
+
+def leave(code: int) -> int:
+    """``code`` once the event loop has ended; with threads still running (a job
+    that could not stop), the process ends here at once, with ``code``: Python's
+    own exit would wait for them, or destroy a running QThread (an abort). What
+    the app writes is written atomically, so nothing is left half-written."""
+    if not threads_left():
+        return code
+    log.info("leaving with a job still running (it could not stop at once)")
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

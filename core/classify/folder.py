@@ -37,11 +37,19 @@ GPU_BATCH = 32
 
 @dataclass
 class FileResult:
-    """One input file's outcome: predictions best first, or an error sentence."""
+    """One input file's outcome: predictions best first, or an error sentence.
+
+    ``predictions`` are the answer as given (a single "unknown" one when the
+    best score is under the threshold); ``ranked`` the model's own top-k
+    before that rule (None: the predictions themselves); ``model`` names the
+    model that made them.
+    """
 
     path: Path
     predictions: list[Prediction] = field(default_factory=list)
     error: str | None = None
+    model: str = ""
+    ranked: list[Prediction] | None = None
 
     @property
     def label(self) -> str:
@@ -51,16 +59,27 @@ class FileResult:
     def score(self) -> float:
         return self.predictions[0].score if self.predictions else 0.0
 
+    @property
+    def top_k(self) -> list[Prediction]:
+        """The model's own best classes, whatever the "unknown" rule answered."""
+        return self.predictions if self.ranked is None else self.ranked
+
     def with_threshold(self, threshold: float) -> "FileResult":
         """This result as core's "unknown" rule answers at ``threshold``."""
-        shown = unknown_below(self.predictions, threshold)
-        return self if shown is self.predictions else replace(self, predictions=shown)
+        shown = unknown_below(self.top_k, threshold)
+        if shown is self.predictions:
+            return self
+        return replace(self, predictions=shown, ranked=None if shown is self.top_k else self.top_k)
 
     def to_dict(self) -> dict:
-        return {"path": str(self.path),
-                "predictions": [{"label": p.label, "score": round(p.score, 6)}
-                                for p in self.predictions],
-                "error": self.error}
+        """The JSON entry: ``path``, ``predictions``, ``error``, ``model`` and ``top_k``
+        (the model's own best classes, also under the "unknown" threshold)."""
+        return {"path": str(self.path), "predictions": _scores(self.predictions),
+                "error": self.error, "model": self.model, "top_k": _scores(self.top_k)}
+
+
+def _scores(predictions: list[Prediction]) -> list[dict]:
+    return [{"label": p.label, "score": round(p.score, 6)} for p in predictions]
 
 
 def decode_for_model(path: Path, size: int, budget: PixelBudget | None = None,
@@ -101,13 +120,14 @@ def iter_classify(predictor, files: list[Path], k: int = 5, threshold: float = 0
 
 def score_batch(predictor, batch, decoded, k, threshold) -> list[FileResult]:
     """FileResults for the paths ``batch``, given what :func:`decode_for_model` made of them."""
-    results = [FileResult(p, error=str(d) if isinstance(d, ImageError) else None)
-               for p, d in zip(batch, decoded)]
+    results = [FileResult(p, error=str(d) if isinstance(d, ImageError) else None,
+                          model=predictor.description) for p, d in zip(batch, decoded)]
     good = [i for i, d in enumerate(decoded) if not isinstance(d, ImageError)]
     if good:
         scores = predictor.predict(np.stack([decoded[i] for i in good]))
         for i, row in zip(good, scores):
-            results[i].predictions = top_k(row, predictor.class_names, k, threshold)
+            results[i].predictions = top_k(row, predictor.class_names, k)
+            results[i] = results[i].with_threshold(threshold)
     return results
 
 
@@ -127,13 +147,15 @@ def classify_files(predictor, files: list[Path], k: int = 5, threshold: float = 
 
 
 def to_csv(results: list[FileResult]) -> str:
+    """Columns ``path, label, score, top_k, error, model``; ``top_k`` is the model's
+    own best classes, also on a row answered "unknown"."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["path", "label", "score", "top_k", "error"])
+    writer.writerow(["path", "label", "score", "top_k", "error", "model"])
     for r in results:
-        others = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.predictions)
+        others = "; ".join(f"{p.label}:{p.score:.4f}" for p in r.top_k)
         writer.writerow([str(r.path), r.label, f"{r.score:.6f}" if r.predictions else "",
-                         others, r.error or ""])
+                         others, r.error or "", r.model])
     return out.getvalue()
 
 

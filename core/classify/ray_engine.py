@@ -51,9 +51,21 @@ class _Classifier:
                                     fraction=self.predictor.crop_fraction) for p in files]
         results = score_batch(self.predictor, files, decoded, self.k, self.threshold)
         return {"index": batch["index"],
-                "predictions": np.array([json.dumps([[p.label, p.score] for p in r.predictions])
-                                         for r in results], dtype=object),
-                "error": np.array([r.error or "" for r in results], dtype=object)}
+                "predictions": _as_json([r.predictions for r in results]),
+                "top_k": _as_json([r.top_k for r in results]),
+                "error": np.array([r.error or "" for r in results], dtype=object),
+                "model": np.array([r.model for r in results], dtype=object)}
+
+
+def _as_json(lists) -> np.ndarray:
+    return np.array([json.dumps([[p.label, p.score] for p in predictions])
+                     for predictions in lists], dtype=object)
+
+
+def _from_json(found: str) -> list:
+    from core.runtime.inference import Prediction
+
+    return [Prediction(label, float(score)) for label, score in json.loads(found)]
 
 
 def classify_files(model: str, files: Sequence[Path], k: int = 5,
@@ -70,7 +82,6 @@ def classify_files(model: str, files: Sequence[Path], k: int = 5,
     Raises RayUnavailable, or ``Cancelled`` between batches.
     """
     from core.classify.folder import FileResult
-    from core.runtime.inference import Prediction
 
     files = [Path(f) for f in files]
     batch_size = batch_size or RAY_BATCH
@@ -84,10 +95,12 @@ def classify_files(model: str, files: Sequence[Path], k: int = 5,
         progress(0.0, f"Classifying {len(files)} images on Ray")
         for batch in dataset.iter_batches(batch_size=batch_size, batch_format="numpy"):
             check_stop(should_stop)
-            for index, found, error in zip(batch["index"], batch["predictions"], batch["error"]):
-                predictions = [Prediction(label, float(score))
-                               for label, score in json.loads(found)]
-                results.append(FileResult(files[int(index)], predictions, error or None))
+            for index, found, top, error, name in zip(batch["index"], batch["predictions"],
+                                                      batch["top_k"], batch["error"],
+                                                      batch["model"]):
+                predictions, ranked = _from_json(found), _from_json(top)
+                results.append(FileResult(files[int(index)], predictions, error or None, name,
+                                          None if ranked == predictions else ranked))
             progress(len(results) / max(1, len(files)),
                      f"{len(results)} of {len(files)} images (Ray)")
     return results

@@ -27,6 +27,7 @@ from core.base import paths
 from core.base.jobs import Progress, ShouldStop, never_stop, no_progress, sub_progress
 from core.models import backbones
 from core.runtime import bundle
+from core.runtime.errors import BundleError
 from core.teach.dataset import split
 from core.teach.train_config import Augmentation, TrainConfig
 from core.teach.training import TrainResult
@@ -152,8 +153,13 @@ def save_bundle(path, row, project_root, samples: Sequence, progress: Progress =
     A row of a reopened comparison has no model in memory: it is rebuilt
     from the one kept in the project first (:func:`restore`, which takes
     ``samples`` and ``should_stop``). The bundle is written atomically, so it
-    is not cancelled midway.
+    is not cancelled midway. Nothing already at ``path`` is ever replaced:
+    :class:`core.runtime.errors.BundleError` says so instead.
     """
+    path = Path(path)
+    if path.exists():
+        raise BundleError(f"'{path.name}' already exists in {path.parent}; nothing was "
+                          "replaced. Save under another folder name.")
     result = row.result
     if result is None:
         result = restore(project_root, row, samples, sub_progress(progress, 0.0, 0.5),

@@ -39,10 +39,17 @@ REQUIRED = ("class_names", "input_size", "backbone", "threshold", "metrics")
 
 
 def default_folder(project_root, backbone: str) -> Path:
-    """Where a project's model trained on ``backbone`` is saved unless the user
-    chooses another folder: ``<project>/models/<project name>-<backbone>``."""
+    """Where a project's new model trained on ``backbone`` is saved unless the user
+    chooses another folder: ``<project>/models/<project name>-<backbone>``, or the
+    first of ``…-2``, ``…-3``, … not yet taken (a new model never lands on a saved one)."""
     root = Path(project_root)
-    return root / "models" / f"{root.name}-{backbone.lower()}"
+    first = root / "models" / f"{root.name}-{backbone.lower()}"
+    taken = 1
+    folder = first
+    while folder.exists():
+        taken += 1
+        folder = first.with_name(f"{first.name}-{taken}")
+    return folder
 
 
 def is_bundle(path) -> bool:

@@ -27,7 +27,7 @@ from ..fault_box import report_if_disk_fault
 from ..widgets.drop import AcceptsFileDrops
 from ..widgets.thumbnails import ThumbnailLoader
 from ..workers import JobSlot, JobWorker
-from .results_model import CLASS, FILE, SCORE, ResultsFilter, ResultsModel
+from .results_model import CLASS, FILE, MODEL, SCORE, ResultsFilter, ResultsModel
 from .speed_choice import SpeedChoice
 
 ALL_CLASSES = "All classes"
@@ -107,6 +107,8 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         header.setSectionResizeMode(CLASS, QHeaderView.Interactive)
         header.resizeSection(CLASS, 260)
         header.setSectionResizeMode(SCORE, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(MODEL, QHeaderView.Interactive)
+        header.resizeSection(MODEL, 220)
         return table
 
     def _connect(self) -> None:
@@ -117,6 +119,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.class_box.currentTextChanged.connect(self._class_chosen)
         self.speed.said.connect(self._say)
         self.options.changed.connect(self._options_changed)
+        self.models.changed.connect(self._model_changed)
         self.results.rowsInserted.connect(self._refresh_classes)
         self.table.doubleClicked.connect(self._row_opened)
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.cancel)
@@ -214,6 +217,21 @@ class FolderPanel(AcceptsFileDrops, QWidget):
 
     def _class_chosen(self, label: str) -> None:
         self.proxy.show_class(None if label in ("", ALL_CLASSES) else label)
+
+    def _model_changed(self, predictor) -> None:
+        """Another model: the rows (and a run) of the one before are dropped, not kept
+        under the new model's name."""
+        if not self.results.rows and not self.is_running():
+            return
+        before = self.results.rows[0].model if self.results.rows else "the model before"
+        self._slot.retire()
+        self.results.clear()
+        self._set_class_filter(ALL_CLASSES)
+        self._set_running(False)
+        self.progress.setValue(0)
+        self.rate.setText("Choose a folder, or drop one here.")
+        self._say(f"The rows of {before} were cleared: the model is now "
+                  f"{predictor.description}. Classify the folder again to see its answers.")
 
     def _options_changed(self) -> None:
         self.results.set_threshold(self.options.threshold)

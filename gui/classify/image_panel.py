@@ -119,7 +119,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     def _show_bars(self) -> None:
         if self.current is not None:
             self.bars.set_predictions(top_k(self.current.scores, self._predictor.class_names,
-                                            self.options.k, self.options.threshold))
+                                            self.options.k, self.options.threshold),
+                                      self._predictor.description)
 
     # --- Grad-CAM ---------------------------------------------------------
     def _cam_toggled(self, on: bool) -> None:

@@ -160,7 +160,7 @@ class LivePanel(QWidget):
     def _show(self, result) -> None:
         self.last_result = result
         self.view.set_frame(result.frame.image, mirror=self.mirror_button.isChecked())
-        self.bars.set_predictions(result.predictions)
+        self.bars.set_predictions(result.predictions, getattr(result.predictor, "description", ""))
         self.stats.setText(f"{result.fps:.1f} frames/s · {result.latency_ms:.1f} ms per frame\n"
                            f"{result.dropped} frames skipped to stay current")
         if self.message.text().startswith("Opening"):

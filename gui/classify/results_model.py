@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor
 from core.classify.folder import FileResult
 from core.runtime.inference import UNKNOWN
 
-FILE, CLASS, SCORE = range(3)
-HEADERS = ("File", "Class", "Score")
+FILE, CLASS, SCORE, MODEL = range(4)
+HEADERS = ("File", "Class", "Score", "Model")
 SORT_ROLE = Qt.UserRole
 ERROR = "unreadable"
 # Thumbnails kept (48 px: about 9 kB each): a few screens of rows; others load again
@@ -55,7 +55,7 @@ class ResultsModel(QAbstractTableModel):
     def set_threshold(self, threshold: float) -> None:
         self.threshold = threshold
         if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, SCORE))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, MODEL))
 
     def label(self, result: FileResult) -> str:
         """What the table calls a row: its class, "unknown" or "unreadable"."""
@@ -107,6 +107,8 @@ class ResultsModel(QAbstractTableModel):
             return result.path.name
         if column == CLASS:
             return self.label(result)
+        if column == MODEL:
+            return result.model
         return f"{result.score * 100:.1f}%" if result.predictions else ""
 
     def _sort_key(self, result: FileResult, column: int):
@@ -117,8 +119,8 @@ class ResultsModel(QAbstractTableModel):
     def _tooltip(self, result: FileResult) -> str:
         if result.error:
             return result.error
-        lines = [f"{p.label}: {p.score * 100:.1f}%" for p in result.predictions]
-        return f"{result.path}\n" + "\n".join(lines)
+        lines = [f"{p.label}: {p.score * 100:.1f}%" for p in result.top_k]
+        return f"{result.path}\n" + "\n".join(lines) + f"\nby {result.model}"
 
     def _thumbnail(self, path: str):
         if path in self._thumbs:

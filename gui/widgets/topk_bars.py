@@ -11,21 +11,24 @@ UNKNOWN = "unknown"
 
 
 class TopKBars(QWidget):
-    """Paints one row per prediction: the label and percentage above a bar."""
+    """Paints one row per prediction: the label and percentage above a bar, and
+    under them the name of the model that gave the answer."""
 
     def __init__(self, parent=None, placeholder: str = "No predictions yet."):
         super().__init__(parent)
         self._rows: list[tuple[str, float]] = []
+        self._model = ""
         self._placeholder = placeholder
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         self.setMinimumWidth(220)
 
-    def set_predictions(self, predictions) -> None:
-        """``predictions``: objects with ``label`` and ``score`` (0..1), best first."""
+    def set_predictions(self, predictions, model: str = "") -> None:
+        """``predictions``: objects with ``label`` and ``score`` (0..1), best first;
+        ``model``: the name of the model that made them, shown under the bars."""
         rows = [(p.label, float(p.score)) for p in predictions]
         if len(rows) != len(self._rows):
             self.updateGeometry()  # only a new row count changes the layout
-        self._rows = rows
+        self._rows, self._model = rows, model if rows else ""
         self.update()
 
     def set_placeholder(self, text: str) -> None:
@@ -38,11 +41,18 @@ class TopKBars(QWidget):
     def labels(self) -> list[str]:
         return [label for label, _ in self._rows]
 
+    def caption(self) -> str:
+        """The line under the bars naming the model ("" when none is named)."""
+        return f"Answer of {self._model}" if self._model else ""
+
     def sizeHint(self) -> QSize:
-        return QSize(260, max(1, len(self._rows)) * ROW_HEIGHT + 8)
+        return QSize(260, self._height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(220, max(1, len(self._rows)) * ROW_HEIGHT + 8)
+        return QSize(220, self._height())
+
+    def _height(self) -> int:
+        return max(1, len(self._rows)) * ROW_HEIGHT + 8 + (ROW_HEIGHT // 2 if self._model else 0)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -78,3 +88,11 @@ class TopKBars(QWidget):
             painter.setBrush(colour)
             painter.drawRoundedRect(QRectF(bar.x(), bar.y(), max(2.0, width * score), BAR_HEIGHT),
                                     3, 3)
+        if self._model:
+            font = painter.font()
+            font.setBold(False)
+            painter.setFont(font)
+            painter.setPen(palette.color(QPalette.PlaceholderText))
+            caption = QRectF(4, 4 + len(self._rows) * ROW_HEIGHT, width, metrics.height())
+            painter.drawText(caption, Qt.AlignLeft | Qt.AlignVCenter,
+                             metrics.elidedText(self.caption(), Qt.ElideRight, int(width)))

@@ -2,7 +2,9 @@
 
 Ticking several backbones and pressing "Compare" opens the comparison window
 (gui.compare); its "Use this one" continues the wizard with that backbone's
-trained model, straight to Evaluate (no retraining).
+trained model, straight to Evaluate (no retraining), as long as that backbone
+stays selected: choosing another one drops the compared model (the state's
+:meth:`configure`), and Next goes through Settings and Train again.
 """
 from __future__ import annotations
 
@@ -127,17 +129,25 @@ class BackbonePage(QWizardPage):
         wizard = self.wizard()
         if wizard is not None and wizard.currentId() == wizard.startId():
             wizard.next()  # on the Data page (Teach > Compare backbones…): through this page
-        config = self.state.config
-        config.backbone, config.input_size = row.backbone, row.input_size
+        self.state.configure(backbone=row.backbone, input_size=row.input_size)
         self.state.set_result(row.result)
         self.state.bundle_path = bundle_path
         self.compared = (row, bundle_path)
         self.select(row.backbone)
+        self.size.setValue(self.state.config.size)
         if wizard is not None and wizard.currentPage() is self:
             wizard.next()
 
+    def continues_compared(self) -> bool:
+        """Whether the compared model "Use this one" chose is still selected and shown."""
+        if self.compared is None or self.state.result is not self.compared[0].result:
+            return False
+        spec, row = self.selected(), self.compared[0]
+        return spec is not None and spec.name == row.backbone and self.size.value() == (
+            row.input_size or spec.input_size)
+
     def nextId(self) -> int:
-        if self.compared is not None:
+        if self.continues_compared():
             from .wizard import EVALUATE
 
             return EVALUATE
@@ -178,11 +188,11 @@ class BackbonePage(QWizardPage):
         return weights.status(spec) != "downloadable" or not self.pretrained.isChecked()
 
     def validatePage(self) -> bool:
-        if self.compared is not None:
+        if self.continues_compared():
             return True  # the compared model's settings are already in the state
+        self.compared = None
         spec = self.selected()
-        config = self.state.config
-        config.backbone, config.input_size = spec.name, self.size.value()
-        config.pretrained = self.pretrained.isChecked()
+        self.state.configure(backbone=spec.name, input_size=self.size.value(),
+                             pretrained=self.pretrained.isChecked())
         self.settings.setValue("teach/backbone", spec.name)
         return True

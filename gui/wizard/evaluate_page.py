@@ -39,10 +39,11 @@ def headline(result, evaluation) -> str:
     from core.teach.training import KEPT_EPOCH_RULE
 
     wrong = len(evaluation.misclassified)
-    text = (f"<b>Accuracy {percent(evaluation.accuracy)}</b> on {evaluation.count} validation "
-            f"images ({wrong} wrong) · kept epoch {result.best_epoch} of "
-            f"{len(result.history['loss'])} <span title='{KEPT_EPOCH_RULE}'>(best validation "
-            f"accuracy, the earliest of equally good epochs)</span> · ")
+    text = (f"<b>{result.config.backbone}</b>: <b>Accuracy {percent(evaluation.accuracy)}</b> "
+            f"on {evaluation.count} validation images ({wrong} wrong) · kept epoch "
+            f"{result.best_epoch} of {len(result.history['loss'])} "
+            f"<span title='{KEPT_EPOCH_RULE}'>(best validation accuracy, the earliest of "
+            "equally good epochs)</span> · ")
     if result.threshold > 0:
         text += (f"an answer whose best score is under {percent(result.threshold)} will be "
                  "called “unknown”.")

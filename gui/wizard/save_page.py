@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWizardPage,
 )
 
 from core.runtime import bundle
+from core.runtime.errors import BundleError
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -29,13 +32,36 @@ def save_bundle(path, model, meta, progress, should_stop):
     return save(path, model, meta, progress)
 
 
-class SavePage(QWizardPage):
-    """Choose a folder, save, and hand the bundle to Classify."""
+def same_folder(a, b) -> bool:
+    return Path(a).absolute().resolve() == Path(b).absolute().resolve()
 
-    def __init__(self, state, settings, use_in_classify, parent=None):
+
+def existing_words(folder: Path) -> str:
+    """What a saved bundle holds, in a few words: its backbone, classes and date."""
+    try:
+        meta = bundle.read_meta(folder)
+    except (BundleError, OSError, ValueError):  # still a bundle the user may want
+        return "its details could not be read"
+    return (f"{meta['backbone']}, {len(meta['class_names'])} classes, saved "
+            f"{str(meta.get('created', '?'))[:10]}")
+
+
+class SavePage(QWizardPage):
+    """Choose a folder, save, and hand the bundle to Classify.
+
+    A new model is offered a folder no bundle holds yet; saving over a bundle
+    asks first, and the bundle Classify is using (``model_in_use()``, its
+    reference) is never replaced.
+    """
+
+    def __init__(self, state, settings, use_in_classify, model_in_use=lambda: None,
+                 parent=None):
         super().__init__(parent)
         self.state, self.settings = state, settings
         self._use_in_classify = use_in_classify
+        self._model_in_use = model_in_use
+        self._proposed_for = None  # the result the folder shown was proposed for
+        self.confirm_box = None    # "replace the saved model?", while it is shown
         self.setTitle("Save: a model bundle the whole app can use")
         self.setSubTitle("A folder with the model (preprocessing inside), its class names, the "
                          "“unknown” threshold and how well it did.")
@@ -84,8 +110,11 @@ class SavePage(QWizardPage):
             f"({', '.join(result.class_names)}); validation accuracy "
             f"{percent(result.val_accuracy)}; “unknown” below {percent(result.threshold)}; "
             f"{meta['input_size']} px images.")
-        if not self.folder.text():
+        if self.state.bundle_path is not None:  # saved already (Compare's "Use this one")
+            self.folder.setText(str(self.state.bundle_path))
+        elif result is not self._proposed_for or not self.folder.text():
             self.folder.setText(str(bundle.default_folder(project.root, meta["backbone"])))
+        self._proposed_for = result
         self.message.say("")
         self._update()
 
@@ -99,8 +128,40 @@ class SavePage(QWizardPage):
         text = self.folder.text().strip()
         if not text or self.jobs.busy():
             return
+        target = Path(text)
+        in_use = self._model_in_use()
+        if in_use and bundle.is_bundle(target) and same_folder(in_use, target):
+            self.message.say(f"'{target.name}' is the model Classify is using, so it is not "
+                             "replaced. Save under another folder name.")
+        elif bundle.is_bundle(target):
+            self._confirm_replace(target)
+        else:
+            self._write(target)
+
+    def _confirm_replace(self, target: Path) -> None:
+        """Ask before a saved bundle is replaced; Replace saves, anything else keeps it."""
+        box = QMessageBox(QMessageBox.Warning, "Replace the saved model?",
+                          f"'{target.name}' in {target.parent} already holds a saved model "
+                          f"({existing_words(target)}). Replace it with the model you just "
+                          "trained? The saved one is deleted.", parent=self)
+        replace = box.addButton("Replace", QMessageBox.DestructiveRole)
+        box.setDefaultButton(box.addButton(QMessageBox.Cancel))
+        box.setWindowModality(Qt.WindowModal)
+
+        def chosen(button):
+            self.confirm_box = None
+            if button is replace:
+                self._write(target)
+            else:
+                self.message.say("Nothing was replaced; choose another folder name to keep both.")
+
+        box.buttonClicked.connect(chosen)
+        self.confirm_box = box
+        box.open()  # not exec(): the window keeps running
+
+    def _write(self, target: Path) -> None:
         result = self.state.result
-        worker = JobWorker(save_bundle, Path(text), result.model, result.bundle_meta())
+        worker = JobWorker(save_bundle, target, result.model, result.bundle_meta())
         worker.succeeded.connect(self._saved)
         worker.failed.connect(self.message.say)
         self.message.say("")

@@ -219,13 +219,13 @@ class SettingsPage(QWizardPage):
         return config
 
     def validatePage(self) -> bool:
-        config = self.state.config
-        for key, value in self.values().items():
+        fields = self.values()
+        for key, value in fields.items():
             if key == "augmentation":
-                config.augmentation = Augmentation(**value)
                 for k, v in value.items():
                     self.settings.setValue(f"{self.prefix}augmentation/{k}", v)
             else:
-                setattr(config, key, value)
                 self.settings.setValue(self.prefix + key, value)
+        fields["augmentation"] = Augmentation(**fields["augmentation"])
+        self.state.configure(**fields)  # other settings: the trained model is dropped
         return True

@@ -1,6 +1,8 @@
 """What the wizard's pages share: the project, the settings chosen, the trained model."""
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import QObject, Signal
 
 from core.teach.dataset import ProjectError
@@ -13,8 +15,11 @@ class TeachState(QObject):
     """The wizard's shared state; pages read it and announce changes through it.
 
     ``config`` is the :class:`core.teach.training.TrainConfig` the Backbone and
-    Settings pages fill in; ``result`` the last :class:`core.teach.training.TrainResult`;
-    ``bundle_path`` where the Save page last wrote a bundle. The project is
+    Settings pages fill in (through :meth:`configure`); ``result`` the
+    :class:`core.teach.training.TrainResult` the later pages show, made with
+    ``trained_config`` (the config when it became the result): a change of
+    backbone or settings drops it, so no page shows a model the choices no longer
+    describe. ``bundle_path`` is where the Save page last wrote it. The project is
     changed only on the GUI thread, through :meth:`apply` and :meth:`edit`
     (every page's edits, the Data page's and Evaluate's alike); views follow
     ``project_changed`` and ``project_edited``.
@@ -29,6 +34,7 @@ class TeachState(QObject):
         self.project = None
         self.config = TrainConfig()
         self.result = None
+        self.trained_config = None
         self.bundle_path = None
 
     def set_project(self, project) -> None:
@@ -61,9 +67,18 @@ class TeachState(QObject):
         return None
 
     def set_result(self, result) -> None:
+        """``result`` (or None) is the model the later pages show, made with the config now."""
         self.result = result
+        self.trained_config = copy.deepcopy(self.config) if result is not None else None
         self.bundle_path = None
         self.trained.emit(result)
+
+    def configure(self, **fields) -> None:
+        """Set ``config`` fields; a trained result made with other values is dropped."""
+        for key, value in fields.items():
+            setattr(self.config, key, value)
+        if self.result is not None and self.config != self.trained_config:
+            self.set_result(None)
 
     def image_count(self) -> int:
         return len(self.project.samples) if self.project is not None else 0

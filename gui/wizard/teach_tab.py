@@ -73,7 +73,8 @@ class TeachTab(QWidget):
 
         if self.wizard is not None:
             self.wizard.deleteLater()
-        self.wizard = TeachWizard(self.settings, self.use_in_classify, self.window)
+        self.wizard = TeachWizard(self.settings, self.use_in_classify, self.window,
+                                  lambda: self.window.models.ref)
         self.wizard.show()
         return self.wizard
 

@@ -19,10 +19,11 @@ class TeachWizard(QWizard):
     """Guides a person from labelled images to a saved model bundle.
 
     ``use_in_classify(bundle_folder)`` is called by the Save page's "Use in
-    Classify" button. Closing the wizard stops its jobs and waits for them.
+    Classify" button; ``model_in_use()`` is the reference of the model Classify
+    uses (never replaced by a save). Closing the wizard stops its jobs and waits for them.
     """
 
-    def __init__(self, settings, use_in_classify, parent=None):
+    def __init__(self, settings, use_in_classify, parent=None, model_in_use=lambda: None):
         super().__init__(parent)
         self.setWindowTitle("Teach a new model")
         self.setWindowFlag(Qt.Window)
@@ -34,7 +35,7 @@ class TeachWizard(QWizard):
         self.settings_page = SettingsPage(self.state, settings)
         self.train_page = TrainPage(self.state)
         self.evaluate_page = EvaluatePage(self.state, self.retrain)
-        self.save_page = SavePage(self.state, settings, self._use)
+        self.save_page = SavePage(self.state, settings, self._use, model_in_use)
         for page_id, page in ((DATA, self.data_page), (BACKBONE, self.backbone_page),
                               (SETTINGS, self.settings_page), (TRAIN, self.train_page),
                               (EVALUATE, self.evaluate_page), (SAVE, self.save_page)):

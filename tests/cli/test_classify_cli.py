@@ -22,6 +22,8 @@ def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_pat
     assert {p["label"] for p in entries["chelsea.jpg"]["predictions"]} & cats
     assert entries["bad.png"]["error"] and entries["bad.png"]["predictions"] == []
     assert entries["coffee.jpg"]["error"] is None
+    assert entries["coffee.jpg"]["model"] == "EfficientNetLite0 (ImageNet)"  # a key added
+    assert entries["coffee.jpg"]["top_k"] == entries["coffee.jpg"]["predictions"]
 
 
 def test_classify_writes_csv_to_a_file_and_exits_zero(photos, tmp_path):

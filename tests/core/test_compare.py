@@ -180,3 +180,15 @@ def test_csv_and_png_are_written(outcome, tmp_path):
 def test_unknown_backbone_is_a_sentence(project):
     with pytest.raises(compare.CompareError, match="unknown backbone 'ResNet9000'"):
         compare.compare(project, ["ResNet9000"])
+
+
+def test_use_this_one_never_replaces_what_is_already_there(tmp_path):
+    from core.compare.kept_models import save_bundle
+    from core.runtime.errors import BundleError
+
+    taken = tmp_path / "models" / "project-efficientnetlite0"
+    taken.mkdir(parents=True)
+    (taken / "model.json").write_text("{}")
+    with pytest.raises(BundleError, match="nothing was replaced"):
+        save_bundle(taken, None, tmp_path, [])
+    assert (taken / "model.json").read_text() == "{}"

@@ -38,6 +38,26 @@ def test_every_good_file_gets_a_label_and_bad_ones_an_error(photo_folder, defaul
     assert "corrupt or unknown format" in by_name["broken.jpg"].error
     assert "empty" in by_name["empty.png"].error
     assert not by_name["broken.jpg"].predictions
+    assert {r.model for r in results} == {default_predictor.description}
+
+
+def test_a_row_answered_unknown_keeps_its_top_k_in_csv_and_json(photo_folder,
+                                                                 default_predictor):
+    import csv
+    import io
+    import json
+
+    coffee = [photo_folder / "coffee.jpg"]
+    plain = folder.classify_files(default_predictor, coffee, k=3)[0]
+    unsure = folder.classify_files(default_predictor, coffee, k=3, threshold=0.999)[0]
+    assert unsure.label == "unknown" and unsure.top_k == plain.predictions
+    assert unsure.with_threshold(0.0).predictions == plain.predictions
+    row = next(csv.DictReader(io.StringIO(folder.to_csv([unsure]))))
+    assert row["label"] == "unknown" and row["top_k"].startswith("espresso:")
+    assert row["model"] == default_predictor.description
+    entry = json.loads(folder.to_json([unsure]))[0]
+    assert [p["label"] for p in entry["predictions"]] == ["unknown"]
+    assert [p["label"] for p in entry["top_k"]] == [p.label for p in plain.predictions]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +74,7 @@ class _Instant:
     """A model that answers at once, so the time measured is the decoding's."""
 
     input_size, class_names, crop_fraction = 224, ["a", "b"], 224 / 256
+    description = "instant (test)"
 
     def predict(self, images):
         return np.tile([0.3, 0.7], (len(images), 1))

@@ -6,12 +6,14 @@ trains in seconds.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from core.classify.camera import Capture
 from core.images.decode import fit_square, load_for_model
@@ -295,3 +297,89 @@ def test_settings_are_remembered_for_the_next_model(bare_window, qtbot, settings
     assert second is not first
     assert second.settings_page.values()["epochs"] == 7
     assert second.settings_page.augment.isChecked() and second.settings_page.fine_tune.isChecked()
+
+
+def train_to_evaluate(wizard, qtbot, tree, project_dir, epochs: int = 2):
+    """A project imported from ``tree``, trained for ``epochs`` epochs; the wizard on Evaluate."""
+    import_tree(wizard, qtbot, tree, project_dir)
+    go_to_training(wizard, qtbot, epochs=epochs)
+    with qtbot.waitSignal(wizard.train_page.jobs.ended, timeout=150000):
+        pass
+    assert wizard.state.result is not None, wizard.train_page.message.text()
+    wizard.next()
+    assert wizard.currentId() == EVALUATE
+    return wizard.state.result
+
+
+def save_and_wait(save, qtbot):
+    with qtbot.waitSignal(save.jobs.ended, timeout=150000):
+        save.save()
+
+
+def test_a_save_never_replaces_a_bundle_unasked_nor_the_one_in_use(bare_window, wizard, qtbot,
+                                                                   fashion_tree, tmp_path):
+    project = tmp_path / "project"
+    result = train_to_evaluate(wizard, qtbot, fashion_tree, project)
+    wizard.next()
+    save = wizard.save_page
+    first = bundle.default_folder(project, "EfficientNetLite0")
+    assert save.folder.text() == str(first)
+    save_and_wait(save, qtbot)
+    assert bundle.is_bundle(first), save.message.text()
+    created = (first / bundle.META_FILE).stat().st_mtime_ns
+
+    # A new model is offered a fresh folder, never the saved one.
+    wizard.state.set_result(dataclasses.replace(result))  # as a retrain makes
+    save.initializePage()
+    assert save.folder.text() == str(first.with_name(first.name + "-2"))
+
+    # Saving onto a saved bundle asks; Cancel keeps it, Replace replaces it.
+    save.folder.setText(str(first))
+    save.save()
+    assert save.confirm_box is not None and not save.jobs.busy()
+    assert "already holds a saved model" in save.confirm_box.text()
+    save.confirm_box.button(QMessageBox.Cancel).click()
+    assert (first / bundle.META_FILE).stat().st_mtime_ns == created
+    assert save.message.text().startswith("Nothing was replaced")
+    save.save()
+    with qtbot.waitSignal(save.jobs.ended, timeout=150000):
+        next(b for b in save.confirm_box.buttons() if b.text() == "Replace").click()
+    assert (first / bundle.META_FILE).stat().st_mtime_ns != created
+
+    # The bundle Classify is using is never replaced: a sentence says so.
+    with qtbot.waitSignal(bare_window.models.changed, timeout=120000):
+        save.use_button.click()
+    in_use = (first / bundle.META_FILE).stat().st_mtime_ns
+    save.save()
+    assert save.confirm_box is None and not save.jobs.busy()
+    assert "is the model Classify is using" in save.message.text()
+    assert (first / bundle.META_FILE).stat().st_mtime_ns == in_use
+
+
+def test_another_backbone_after_use_this_one_trains_again(wizard, qtbot, fashion_tree,
+                                                          tmp_path):
+    """Compare's "Use this one" goes to Evaluate; choosing another backbone then goes
+    through Settings and Train again, never to Evaluate showing the compared model."""
+    from types import SimpleNamespace
+
+    result = train_to_evaluate(wizard, qtbot, fashion_tree, tmp_path / "project")
+    page = wizard.backbone_page
+    while wizard.currentId() != BACKBONE:
+        wizard.back()
+    row = SimpleNamespace(backbone="EfficientNetLite0", input_size=result.config.size,
+                          result=result)
+    page._use_compared(row, None)  # what the comparison window's "Use this one" calls
+    assert wizard.currentId() == EVALUATE and wizard.state.result is result
+    assert "EfficientNetLite0" in wizard.evaluate_page.headline.text()
+
+    wizard.back()
+    assert wizard.currentId() == BACKBONE
+    page.select("LeNet5")
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    assert wizard.state.result is None and wizard.state.config.backbone == "LeNet5"
+
+    # Changed settings drop a trained model too.
+    wizard.state.set_result(result)
+    wizard.settings_page.epochs.setValue(wizard.state.config.epochs + 1)
+    assert wizard.settings_page.validatePage() and wizard.state.result is None

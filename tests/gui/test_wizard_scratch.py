@@ -61,7 +61,8 @@ def test_lenet5_from_scratch_with_the_wizard_defaults(bare_window, qtbot, tmp_pa
 def _result(accuracy: float, threshold: float, classes: int = 3, wrong: int = 1):
     evaluation = SimpleNamespace(accuracy=accuracy, count=9, misclassified=[None] * wrong,
                                  class_names=[str(i) for i in range(classes)])
-    result = SimpleNamespace(best_epoch=2, history={"loss": [1, 1, 1]}, threshold=threshold)
+    result = SimpleNamespace(best_epoch=2, history={"loss": [1, 1, 1]}, threshold=threshold,
+                             config=SimpleNamespace(backbone="LeNet5"))
     return result, evaluation
 
 
@@ -71,6 +72,7 @@ def test_headline_threshold_wording_and_near_chance_warning():
     assert "under 42.0% will be called “unknown”" in headline(*_result(0.9, 0.42))
     assert "Near chance" in headline(*_result(0.4, 0.0))  # 3 classes: chance is 33%
     assert "Near chance" not in headline(*_result(0.8, 0.0))
+    assert text.startswith("<b>LeNet5</b>: ")  # the model the page shows, named
 
 
 def test_try_it_gives_the_new_models_answer_before_saving(bare_window, qtbot, tmp_path):

@@ -77,4 +77,20 @@ def test_screenshots_of_each_page(bare_window, qtbot, tmp_path):
     with qtbot.waitSignal(save.jobs.ended, timeout=300000):
         save.save()
     shoot(wizard, qtbot, "wizard_save.png")
+    save.save()  # the same folder again: a box asks before the saved model is replaced
+    shoot_with_box(wizard, save.confirm_box, qtbot, "wizard_save_replace.png")
+    save.confirm_box.reject()
     wizard.close()
+
+
+def shoot_with_box(window, box, qtbot, name: str) -> None:
+    """``window`` with ``box`` (a window of its own) drawn over its centre."""
+    from PySide6.QtGui import QPainter
+
+    qtbot.wait(300)
+    picture, on_top = window.grab(), box.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap((picture.width() - on_top.width()) // 2,
+                       (picture.height() - on_top.height()) // 3, on_top)
+    painter.end()
+    picture.save(str(Path(OUT) / name))
