@@ -10,12 +10,16 @@ model behind the app's uint8-RGB front. Imports Keras: import lazily.
 from __future__ import annotations
 
 import json
+import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from core.runtime.errors import ModelFileError
+from core.runtime.errors import ModelFileError, refusal_cause
 from core.runtime.input_rule import InputRule, input_rule
+
+log = logging.getLogger(__name__)
 
 
 def open_keras_model(path: Path, meta: dict) -> tuple:
@@ -32,9 +36,9 @@ def open_keras_model(path: Path, meta: dict) -> tuple:
     except ModelFileError:
         raise
     except Exception as exc:
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        log.warning("Keras refused %s: %s", path, exc)
         raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
-                             f"({detail}).") from None
+                             f"({refusal_cause(exc)}).") from None
     model = migrate(model)
     rule = input_rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
     return uint8_model(model, rule), rule
@@ -83,8 +87,20 @@ def repair_keras2_config(node):
     - ``DepthwiseConv2D`` no longer takes ``groups`` (Teachable Machine's files);
     - ``BatchNormalization``'s ``axis`` is an int, not a one-element list;
     - classes saved under a tf_keras / tf.keras module path (``Functional``)
-      are looked up among Keras 3's own.
+      are looked up among Keras 3's own;
+    - tf.keras's ``TFOpLambda`` for a tensor plus or times a number (MobileNetV3's
+      hard sigmoid, ``x + 3.0`` then ``* (1 / 6)``) becomes a stock ``Rescaling``
+      (``x * scale + offset``); any other TFOpLambda is still refused;
+    - layer names with ``/`` (tf-keras DenseNet's ``conv1/conv``, MobileNetV3's
+      ``Conv/BatchNorm``), which Keras 3 refuses, are renamed (``conv1_conv``)
+      together with every inbound reference to them (:func:`rename_layers`).
+      Weights still load: Keras reads an .h5's weights in layer order.
     """
+    _repair_classes(node)
+    return rename_layers(node)
+
+
+def _repair_classes(node):
     if isinstance(node, list):
         for item in node:
             repair_keras2_config(item)
@@ -93,6 +109,7 @@ def repair_keras2_config(node):
         return node
     config = node.get("config")
     if "class_name" in node and isinstance(config, dict):
+        _scalar_op_as_rescaling(node)
         if node["class_name"] == "DepthwiseConv2D":
             config.pop("groups", None)
         axis = config.get("axis")
@@ -104,8 +121,86 @@ def repair_keras2_config(node):
             node.pop("module")
             node.pop("registered_name", None)
     for value in node.values():
-        repair_keras2_config(value)
+        _repair_classes(value)
     return node
+
+
+# TFOpLambda function -> (scale, offset) of Rescaling for the number y
+_SCALAR_OPS = {"__operators__.add": lambda y: (1.0, y), "math.add": lambda y: (1.0, y),
+               "__operators__.sub": lambda y: (1.0, -y), "math.subtract": lambda y: (1.0, -y),
+               "math.multiply": lambda y: (y, 0.0), "math.truediv": lambda y: (1 / y, 0.0),
+               "__operators__.truediv": lambda y: (1 / y, 0.0)}
+
+
+def _scalar_op_as_rescaling(node: dict) -> None:
+    config, inbound = node["config"], node.get("inbound_nodes")
+    op = _SCALAR_OPS.get(config.get("function"))
+    if node["class_name"] != "TFOpLambda" or op is None or not isinstance(inbound, list) \
+            or len(inbound) != 1 or not isinstance(inbound[0], list):
+        return
+    # tf.keras writes a TFOpLambda's call as [[source, node, tensor, kwargs]]
+    entry = inbound[0] if inbound[0] and isinstance(inbound[0][0], str) else inbound[0][0]
+    if len(entry) != 4:
+        return
+    source, index, tensor, kwargs = entry
+    y = kwargs.get("y") if isinstance(kwargs, dict) else None
+    if not isinstance(y, (int, float)) or isinstance(y, bool) or (y == 0 and "div" in
+                                                                   config["function"]):
+        return
+    scale, offset = op(float(y))
+    node["class_name"] = "Rescaling"
+    node["config"] = {"name": config["name"], "trainable": False,
+                      "dtype": config.get("dtype", "float32"), "scale": scale, "offset": offset}
+    node["inbound_nodes"] = [[[source, index, tensor, {}]]]  # a stock layer's call
+
+
+_REFUSED_IN_NAMES = re.compile(r"/")  # the characters Keras 3 refuses in a layer name
+
+
+def rename_layers(config):
+    """``config`` with every layer name Keras 3 refuses renamed (``/`` -> ``_``, a
+    number added on a clash), in the layers themselves and in every reference to
+    them: inbound nodes ``[name, node, tensor, kwargs]``, ``input_layers`` and
+    ``output_layers``, at any depth (models inside models)."""
+    names = set(_layer_names(config))
+    renames = {}
+    for name in sorted(names):
+        if _REFUSED_IN_NAMES.search(name):
+            new, base, n = _REFUSED_IN_NAMES.sub("_", name), _REFUSED_IN_NAMES.sub("_", name), 1
+            while new in names:
+                n += 1
+                new = f"{base}_{n}"
+            names.add(new)
+            renames[name] = new
+    return _renamed(config, renames) if renames else config
+
+
+def _layer_names(node):
+    if isinstance(node, list):
+        for item in node:
+            yield from _layer_names(item)
+    elif isinstance(node, dict):
+        config = node.get("config")
+        if "class_name" in node and isinstance(config, dict) \
+                and isinstance(config.get("name"), str):
+            yield config["name"]
+        for value in node.values():
+            yield from _layer_names(value)
+
+
+def _renamed(node, renames: dict):
+    if isinstance(node, list):
+        if len(node) >= 2 and isinstance(node[0], str) and isinstance(node[1], int):
+            # a reference to a layer's output: [name, node index, tensor index, ...]
+            return [renames.get(node[0], node[0]), *(_renamed(v, renames) for v in node[1:])]
+        return [_renamed(item, renames) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _renamed(value, renames) for key, value in node.items()}
+    for holder in (out, out.get("config")):
+        if isinstance(holder, dict) and "class_name" in out and holder.get("name") in renames:
+            holder["name"] = renames[holder["name"]]
+    return out
 
 
 def load_keras2_h5(path: Path):

@@ -26,6 +26,7 @@ on the way in, safe mode always on); the others in core.runtime.tflite_onnx.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -33,8 +34,10 @@ from core.base import paths
 from core.base.jobs import Progress, no_progress
 from core.runtime import keras_files, tflite_onnx
 from core.runtime.checks import check_model_file
-from core.runtime.errors import ModelFileError
+from core.runtime.errors import ModelFileError, refusal_cause
 from core.runtime.formats import embedded_metadata
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
             ".onnx": "onnx"}
@@ -213,9 +216,9 @@ def load_predictor(ref, progress: Progress = no_progress):
     except ModelFileError:
         raise
     except Exception as exc:  # each runtime raises its own kinds for a bad file
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        log.warning("Could not open %s: %s", model_path, exc)
         raise ModelFileError(f"{model_path.name} could not be opened as a {kind} model "
-                             f"({type(exc).__name__}: {detail}).") from None
+                             f"({refusal_cause(exc)}).") from None
     outputs = predictor.output_classes
     if outputs != len(labels):
         raise ModelFileError(f"{model_path.name} gives {outputs} scores but its labels name "
