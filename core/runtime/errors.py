@@ -12,6 +12,16 @@ class ModelFileError(BundleError):
     model file too; ``str()`` is the user's sentence."""
 
 
+class LabelsMissing(ModelFileError):
+    """The model opened but nothing says what its classes are called."""
+
+    def __init__(self, model_path):
+        self.model_path = model_path
+        super().__init__(
+            f"{model_path.name} has no class names: put a labels.txt beside it (one class "
+            "per line, e.g. '0 cat') or a model.json with \"class_names\", then open it again.")
+
+
 def refusal_cause(exc: BaseException) -> str:
     """The cause in a runtime's error, whole, for the user's sentence: the first
     sentence of the innermost "Exception encountered:" part Keras wraps around it

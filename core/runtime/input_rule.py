@@ -37,11 +37,14 @@ def _float_mode(meta: dict) -> str:
     return mode if mode in MODES else FLOAT_INPUT_MODE
 
 
-def input_rule(shape, dtype: str, meta: dict) -> InputRule:
-    """The input rule read from a model's input ``shape`` and ``dtype``, else ``meta``."""
+def input_rule(shape, dtype: str, meta: dict, pixels: bool | None = None) -> InputRule:
+    """The input rule read from a model's input ``shape`` and ``dtype``, else ``meta``.
+
+    ``pixels``: the input takes raw 0-255 RGB, its preprocessing inside (default:
+    a uint8 input does; a quantised uint8 input with a scale other than 1 does not)."""
     size = next((int(s) for s in shape[1:3] if isinstance(s, (int, np.integer)) and s > 0),
                 int(meta.get("input_size") or DEFAULT_SIZE))
-    inside = dtype == "uint8"
+    inside = dtype == "uint8" if pixels is None else pixels
     # A float-input model from elsewhere (Teachable Machine's snippet: ImageOps.fit)
     # sees the largest centre square; this app's own models, its evaluation crop.
     crop = float(meta.get("crop_fraction") or (CROP_FRACTION if inside else FLOAT_INPUT_CROP))

@@ -22,17 +22,14 @@ from core.runtime.input_rule import InputRule, input_rule
 log = logging.getLogger(__name__)
 
 
-def open_keras_model(path: Path, meta: dict) -> tuple:
-    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model."""
-    import keras
-
+def open_keras_model(path: Path, meta: dict, kind: str | None = None) -> tuple:
+    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model;
+    ``kind`` ("keras" or "h5", what the content is) overrides the suffix."""
     from core.models.preprocess_layers import migrate
 
+    kind = kind or ("h5" if path.suffix.lower() in (".h5", ".hdf5") else "keras")
     try:
-        if path.suffix.lower() in (".h5", ".hdf5"):
-            model = load_keras2_h5(path)
-        else:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        model = load_keras2_h5(path) if kind == "h5" else _load_keras_zip(path)
     except ModelFileError:
         raise
     except Exception as exc:
@@ -42,6 +39,17 @@ def open_keras_model(path: Path, meta: dict) -> tuple:
     model = migrate(model)
     rule = input_rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
     return uint8_model(model, rule), rule
+
+
+def _load_keras_zip(path: Path):
+    import keras
+
+    if path.suffix.lower() == ".keras":
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    with tempfile.TemporaryDirectory() as tmp:  # Keras goes by the suffix: a renamed file
+        copy = Path(tmp) / "model.keras"
+        shutil.copyfile(path, copy)
+        return keras.saving.load_model(copy, safe_mode=True, compile=False)
 
 
 def uint8_model(model, rule: InputRule):
@@ -84,7 +92,9 @@ def _sequential_chain(model) -> list:
 def repair_keras2_config(node):
     """Rewrite a Keras 2 model config (parsed JSON) in place so Keras 3 reads it:
 
-    - ``DepthwiseConv2D`` no longer takes ``groups`` (Teachable Machine's files);
+    - ``DepthwiseConv2D`` no longer takes ``groups`` (Teachable Machine's files), nor
+      ``SeparableConv2D`` ``groups`` and the unused ``kernel_*`` settings
+      tf.keras writes for it (Xception, NASNet);
     - ``BatchNormalization``'s ``axis`` is an int, not a one-element list;
     - classes saved under a tf_keras / tf.keras module path (``Functional``)
       are looked up among Keras 3's own;
@@ -100,6 +110,12 @@ def repair_keras2_config(node):
     return rename_layers(node)
 
 
+# Keras 2 config keys a Keras 3 layer refuses and does not use
+_NOT_TAKEN = {"DepthwiseConv2D": ("groups",),
+              "SeparableConv2D": ("groups", "kernel_initializer", "kernel_regularizer",
+                                  "kernel_constraint")}
+
+
 def _repair_classes(node):
     if isinstance(node, list):
         for item in node:
@@ -110,8 +126,8 @@ def _repair_classes(node):
     config = node.get("config")
     if "class_name" in node and isinstance(config, dict):
         _scalar_op_as_rescaling(node)
-        if node["class_name"] == "DepthwiseConv2D":
-            config.pop("groups", None)
+        for key in _NOT_TAKEN.get(node["class_name"], ()):
+            config.pop(key, None)
         axis = config.get("axis")
         if node["class_name"] == "BatchNormalization" and isinstance(axis, list) \
                 and len(axis) == 1:
