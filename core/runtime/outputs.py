@@ -61,11 +61,14 @@ def _listed(names: list[str]) -> str:
     return f"{len(names)} outputs (" + ", ".join(repr(n) for n in names) + ")"
 
 
-def are_probabilities(scores: np.ndarray) -> bool:
-    """Whether every value is in [0, 1] and every row sums to 1 within SUM_TOLERANCE."""
+def are_probabilities(scores: np.ndarray, step: float = 0.0) -> bool:
+    """Whether every value is in [0, 1] and every row sums to 1 within SUM_TOLERANCE,
+    or within the rounding of a quantised output whose values are ``step`` apart
+    (an int8 softmax's rows sum to 1 only within a few 1/256ths)."""
     scores = np.asarray(scores, np.float64)
-    return bool(scores.min() >= 0 and scores.max() <= 1
-                and np.all(np.abs(scores.sum(axis=-1) - 1) <= SUM_TOLERANCE))
+    tolerance = max(SUM_TOLERANCE, step * scores.shape[-1] / 2 + 1e-6)
+    return bool(scores.min() >= -step / 2 and scores.max() <= 1 + step / 2
+                and np.all(np.abs(scores.sum(axis=-1) - 1) <= tolerance))
 
 
 def labels_or_imagenet(labels, outputs: int, path) -> tuple[list[str], str]:

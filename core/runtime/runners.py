@@ -120,6 +120,8 @@ class LiteRT:
         details = self.interpreter.get_output_details()
         self.output_names = [d["name"] for d in details]
         self.output_shapes = [list(d["shape_signature"]) for d in details]
+        # the step between two values of a quantised output (0: float)
+        self.output_steps = [float(d["quantization"][0]) for d in details]
         self._shape = None
 
     def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
@@ -205,6 +207,7 @@ class OnnxSession:
         self.input = self.inputs[0]
         self.output_names = [o.name for o in self.session.get_outputs()]
         self.output_shapes = [list(o.shape) for o in self.session.get_outputs()]
+        self.output_steps = [0.0] * len(self.output_names)
 
     def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
         return [np.asarray(out, np.float32)
@@ -231,6 +234,7 @@ class SavedModelCall:
         specs = specs if isinstance(specs, dict) else {"output_0": specs}
         self.output_names = sorted(specs)
         self.output_shapes = [list(specs[name].shape) for name in self.output_names]
+        self.output_steps = [0.0] * len(self.output_names)
 
     def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
         import tensorflow as tf

@@ -42,7 +42,7 @@ def _predictor(runner, rule, labels, meta, path: Path, channels_first: bool = Fa
     size = rule.size
     images = np.random.default_rng(0).integers(0, 256, (2, size, size, 3), dtype=np.uint8)
     raw = probe.predict(images)
-    logits = not are_probabilities(raw)
+    logits = not are_probabilities(raw, runner.output_steps[index])
     labels, named = labels_or_imagenet(labels, int(raw.shape[-1]), path)
     notes = [rule.describe()]
     if len(runner.output_names) > 1:
