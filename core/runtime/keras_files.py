@@ -100,7 +100,9 @@ def repair_keras2_config(node):
       are looked up among Keras 3's own;
     - tf.keras's ``TFOpLambda`` for a tensor plus or times a number (MobileNetV3's
       hard sigmoid, ``x + 3.0`` then ``* (1 / 6)``) becomes a stock ``Rescaling``
-      (``x * scale + offset``); any other TFOpLambda is still refused;
+      (``x * scale + offset``), and a tensor plus, minus or times another tensor
+      (RegNet's ``x + skip``) the stock ``Add``, ``Subtract`` or ``Multiply``; any
+      other TFOpLambda is still refused;
     - layer names with ``/`` (tf-keras DenseNet's ``conv1/conv``, MobileNetV3's
       ``Conv/BatchNorm``), which Keras 3 refuses, are renamed (``conv1_conv``)
       together with every inbound reference to them (:func:`rename_layers`).
@@ -148,6 +150,10 @@ _SCALAR_OPS = {"__operators__.add": lambda y: (1.0, y), "math.add": lambda y: (1
                "__operators__.truediv": lambda y: (1 / y, 0.0)}
 
 
+_TENSOR_OPS = {"__operators__.add": "Add", "math.add": "Add", "__operators__.sub": "Subtract",
+               "math.subtract": "Subtract", "math.multiply": "Multiply"}
+
+
 def _scalar_op_as_rescaling(node: dict) -> None:
     config, inbound = node["config"], node.get("inbound_nodes")
     op = _SCALAR_OPS.get(config.get("function"))
@@ -160,6 +166,14 @@ def _scalar_op_as_rescaling(node: dict) -> None:
         return
     source, index, tensor, kwargs = entry
     y = kwargs.get("y") if isinstance(kwargs, dict) else None
+    merge = _TENSOR_OPS.get(config["function"])
+    if merge and isinstance(y, list) and len(y) == 3 and isinstance(y[0], str):
+        # a tensor plus (minus, times) another: the stock merge layer of the two
+        node["class_name"] = merge
+        node["config"] = {"name": config["name"], "trainable": False,
+                          "dtype": config.get("dtype", "float32")}
+        node["inbound_nodes"] = [[[source, index, tensor, {}], [*y, {}]]]
+        return
     if not isinstance(y, (int, float)) or isinstance(y, bool) or (y == 0 and "div" in
                                                                    config["function"]):
         return
