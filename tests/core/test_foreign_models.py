@@ -346,6 +346,29 @@ def test_zoo_label_lines_lose_their_wordnet_id():
                                                              "goldfish, Carassius auratus"]
 
 
+def test_the_classification_output_is_picked_by_rule_or_named_in_a_sentence():
+    from core.runtime.outputs import pick_output
+
+    shapes = [[None, 5], [None, 5], [None]]
+    names = ["logits", "probabilities", "class_index"]
+    assert pick_output(names, shapes, CLASSES, {}, "m") == 1  # probabilities before logits
+    assert pick_output(names, shapes, CLASSES, {"output": "logits"}, "m") == 0
+    assert pick_output(["a", "b"], [[None, 3], [None, 5]], CLASSES, {}, "m") == 1
+    with pytest.raises(model_files.ModelFileError, match=r"2 outputs \('a', 'b'\).*\"output\""):
+        pick_output(["a", "b"], [[None, 5], [None, 5]], CLASSES, {}, "m")
+
+
+def test_a_refusal_keeps_its_cause_whole():
+    from core.runtime.errors import refusal_cause
+
+    config = "{" + ", ".join(f"'k{i}': {i}" for i in range(200)) + "}"
+    exc = TypeError(f"Error when deserializing class 'Conv2D' using config={config}.\n\n"
+                    "Exception encountered: Argument `name` must be a string and cannot "
+                    "contain character `/`. Received: name=conv1/conv (of type str)")
+    assert refusal_cause(exc) == ("TypeError: Argument `name` must be a string and cannot "
+                                  "contain character `/`.")
+
+
 # --------------------------------------------------------------------------
 # The slow tier: real tf-keras applications saved as .h5
 
