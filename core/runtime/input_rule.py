@@ -8,10 +8,13 @@ import numpy as np
 
 from core.images.decode import CROP_FRACTION
 from core.models.preprocessing import MODES
+from core.runtime.errors import ModelFileError
 
 FLOAT_INPUT_MODE = "tf"
 FLOAT_INPUT_CROP = 1.0
 DEFAULT_SIZE = 224  # when the file leaves the input size open
+SUPPORTED = ("the app runs image classifiers with one input of RGB images "
+             "(batch, height, width, 3) or (batch, 3, height, width)")
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,29 @@ def input_rule(shape, dtype: str, meta: dict, pixels: bool | None = None) -> Inp
     # sees the largest centre square; this app's own models, its evaluation crop.
     crop = float(meta.get("crop_fraction") or (CROP_FRACTION if inside else FLOAT_INPUT_CROP))
     return InputRule(size, dtype, "inside" if inside else _float_mode(meta), crop)
+
+
+def image_input(file_name: str, inputs: list[tuple[str, list]]) -> tuple[list, bool]:
+    """``(NHWC shape, channels_first)`` of the one image input ``inputs`` lists as
+    ``(name, shape)``. Raises ModelFileError with a sentence saying what the app
+    runs for several inputs, an input that is not images, or one-channel images."""
+    if len(inputs) != 1:
+        names = ", ".join(f"'{name}'" for name, _ in inputs)
+        raise ModelFileError(f"{file_name} takes {len(inputs)} inputs ({names}); {SUPPORTED}.")
+    name, shape = inputs[0]
+    if len(shape) != 4:
+        raise ModelFileError(f"{file_name} takes a {len(shape)}-dimensional input '{name}' "
+                             f"{_shape(shape)}, not images; {SUPPORTED}.")
+    channels_first = shape[1] in (1, 3) and shape[3] not in (1, 3)
+    channels = shape[1] if channels_first else shape[3]
+    if channels == 1:
+        raise ModelFileError(f"{file_name} takes one-channel (greyscale) images; {SUPPORTED}: "
+                             "export it with a 3-channel input.")
+    if channels not in (3, None) and isinstance(channels, int) and channels > 0:
+        raise ModelFileError(f"{file_name} takes images of {channels} channels; {SUPPORTED}.")
+    nhwc = [shape[0], shape[2], shape[3], shape[1]] if channels_first else list(shape)
+    return nhwc, channels_first
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(d) if isinstance(d, int) and d > 0 else "any" for d in shape) + ")"

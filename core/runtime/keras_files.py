@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from core.runtime.errors import ModelFileError, refusal_cause
-from core.runtime.input_rule import InputRule, input_rule
+from core.runtime.input_rule import InputRule, image_input, input_rule
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def open_keras_model(path: Path, meta: dict, kind: str | None = None) -> tuple:
         raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
                              f"({refusal_cause(exc)}).") from None
     model = migrate(model)
+    image_input(path.name, [(t.name, list(t.shape)) for t in model.inputs])  # or a sentence
     rule = input_rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
     return uint8_model(model, rule), rule
 

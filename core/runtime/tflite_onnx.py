@@ -23,12 +23,9 @@ import numpy as np
 
 from core.runtime.errors import ModelFileError, refusal_cause
 from core.runtime.inference import Predictor
-from core.runtime.input_rule import input_rule
+from core.runtime.input_rule import image_input, input_rule
 from core.runtime.outputs import are_probabilities, labels_or_imagenet, pick_output
 from core.runtime.runners import Classification, LiteRT, OnnxSession, SavedModelCall, quantization
-
-SUPPORTED = ("the app runs image classifiers with one input of RGB images "
-             "(batch, height, width, 3) or (batch, 3, height, width)")
 
 
 def _predictor(runner, rule, labels, meta, path: Path, channels_first: bool = False,
@@ -59,31 +56,6 @@ def _predictor(runner, rule, labels, meta, path: Path, channels_first: bool = Fa
                      channels_first=channels_first)
 
 
-def _image_input(path: Path, inputs: list[tuple[str, list]]) -> tuple[list, bool]:
-    """``(NHWC shape, channels_first)`` of the one image input ``inputs`` lists as
-    ``(name, shape)``; a sentence when the app cannot feed it."""
-    if len(inputs) != 1:
-        names = ", ".join(f"'{name}'" for name, _ in inputs)
-        raise ModelFileError(f"{path.name} takes {len(inputs)} inputs ({names}); {SUPPORTED}.")
-    name, shape = inputs[0]
-    if len(shape) != 4:
-        raise ModelFileError(f"{path.name} takes a {len(shape)}-dimensional input '{name}' "
-                             f"{_shape(shape)}, not images; {SUPPORTED}.")
-    channels_first = shape[1] in (1, 3) and shape[3] not in (1, 3)
-    channels = shape[1] if channels_first else shape[3]
-    if channels == 1:
-        raise ModelFileError(f"{path.name} takes one-channel (greyscale) images; {SUPPORTED}: "
-                             "export it with a 3-channel input.")
-    if channels not in (3, None) and isinstance(channels, int) and channels > 0:
-        raise ModelFileError(f"{path.name} takes images of {channels} channels; {SUPPORTED}.")
-    nhwc = [shape[0], shape[2], shape[3], shape[1]] if channels_first else list(shape)
-    return nhwc, channels_first
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(d) if isinstance(d, int) and d > 0 else "any" for d in shape) + ")"
-
-
 def _fixed_batch(shape) -> int | None:
     first = shape[0]
     return int(first) if isinstance(first, (int, np.integer)) and first > 0 else None
@@ -95,8 +67,8 @@ def _fixed_batch(shape) -> int | None:
 def load_tflite(path: Path, labels, meta, progress) -> Predictor:
     runner = LiteRT(path)
     detail = runner.input_details
-    shape, _ = _image_input(path, [(d["name"], [int(s) for s in d["shape_signature"]])
-                                   for d in runner.inputs])
+    shape, _ = image_input(path.name, [(d["name"], [int(s) for s in d["shape_signature"]])
+                                       for d in runner.inputs])
     try:
         scale, zero = quantization(detail)
     except ValueError:
@@ -136,7 +108,8 @@ def load_onnx(path: Path, labels, meta, progress) -> Predictor:
     except ImportError:
         raise ModelFileError("Opening .onnx files needs the onnxruntime package: "
                              "pip install onnxruntime.") from None
-    shape, channels_first = _image_input(path, [(i.name, list(i.shape)) for i in runner.inputs])
+    shape, channels_first = image_input(path.name,
+                                        [(i.name, list(i.shape)) for i in runner.inputs])
     kinds = {"tensor(uint8)": "uint8", "tensor(float)": "float32"}
     if runner.input.type not in kinds:
         raise ModelFileError(f"{path.name} takes {runner.input.type} input; the app feeds "
@@ -161,7 +134,7 @@ def load_savedmodel(path: Path, labels, meta, progress) -> Predictor:
         raise ModelFileError(f"{path.name} has no serving signature to call; the app calls "
                              "a SavedModel's 'serving_default' signature.")
     specs = function.structured_input_signature[1]
-    shape, _ = _image_input(path, [(n, list(s.shape)) for n, s in specs.items()])
+    shape, _ = image_input(path.name, [(n, list(s.shape)) for n, s in specs.items()])
     name, spec = next(iter(specs.items()))
     rule = input_rule(shape, spec.dtype.name, meta)
     return _predictor(SavedModelCall(loaded, function, name, spec.dtype), rule, labels, meta,

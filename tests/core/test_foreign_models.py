@@ -332,6 +332,17 @@ def test_inputs_the_app_cannot_feed_get_a_sentence(tmp_path, case, expected):
     assert "the app runs image classifiers" in str(caught.value)
 
 
+def test_a_keras_file_with_two_inputs_gets_the_same_sentence(tmp_path):
+    import keras
+
+    a, b = keras.Input((8, 8, 3), name="a"), keras.Input((8, 8, 3), name="b")
+    pooled = keras.layers.GlobalAveragePooling2D()(keras.layers.Add()([a, b]))
+    keras.Model([a, b], keras.layers.Dense(2)(pooled)).save(tmp_path / "two.keras")
+    write_labels(tmp_path, ["x", "y"])
+    with pytest.raises(model_files.ModelFileError, match="takes 2 inputs \\('a', 'b'\\)"):
+        load_predictor(str(tmp_path / "two.keras"))
+
+
 def test_a_broken_savedmodel_gets_a_sentence(tmp_path):
     folder = tmp_path / "saved"
     folder.mkdir()
