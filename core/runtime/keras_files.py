@@ -104,13 +104,53 @@ def repair_keras2_config(node):
       (``x * scale + offset``), and a tensor plus, minus or times another tensor
       (RegNet's ``x + skip``) the stock ``Add``, ``Subtract`` or ``Multiply``; any
       other TFOpLambda is still refused;
+    - InceptionResNetV2's ``CustomScaleLayer`` (``a + b * scale``): a stock
+      ``Rescaling`` of b and an ``Add``;
     - layer names with ``/`` (tf-keras DenseNet's ``conv1/conv``, MobileNetV3's
       ``Conv/BatchNorm``), which Keras 3 refuses, are renamed (``conv1_conv``)
       together with every inbound reference to them (:func:`rename_layers`).
       Weights still load: Keras reads an .h5's weights in layer order.
     """
     _repair_classes(node)
+    _expand_scale_sums(node)
     return rename_layers(node)
+
+
+def _expand_scale_sums(node) -> None:
+    """tf.keras InceptionResNetV2's ``CustomScaleLayer`` (``a + b * scale``, no
+    weights) as the stock ``Rescaling`` of b, then ``Add``: two layers in its place."""
+    if isinstance(node, list):
+        for item in node:
+            _expand_scale_sums(item)
+        return
+    if not isinstance(node, dict):
+        return
+    layers = node.get("layers")
+    if isinstance(layers, list):
+        node["layers"] = [new for layer in layers for new in _scale_sum_as_stock(layer)]
+    for value in node.values():
+        _expand_scale_sums(value)
+
+
+_SCALE_SUM = ("CustomScaleLayer", "Custom>CustomScaleLayer")  # as tf.keras registers it
+
+
+def _scale_sum_as_stock(layer) -> list:
+    config = layer.get("config") if isinstance(layer, dict) else None
+    inbound = layer.get("inbound_nodes") if isinstance(layer, dict) else None
+    if not (isinstance(config, dict) and layer.get("class_name") in _SCALE_SUM
+            and isinstance(config.get("scale"), (int, float)) and isinstance(inbound, list)
+            and len(inbound) == 1 and len(inbound[0]) == 2):
+        return [layer]
+    name, (a, b) = config["name"], inbound[0]
+    common = {"trainable": False, "dtype": config.get("dtype", "float32")}
+    scaled = {"class_name": "Rescaling", "name": f"{name}_scaled",
+              "config": {"name": f"{name}_scaled", **common, "scale": float(config["scale"]),
+                         "offset": 0.0},
+              "inbound_nodes": [[b]]}
+    added = {"class_name": "Add", "name": name, "config": {"name": name, **common},
+             "inbound_nodes": [[a, [f"{name}_scaled", 0, 0, {}]]]}
+    return [scaled, added]
 
 
 # Keras 2 config keys a Keras 3 layer refuses and does not use
