@@ -25,6 +25,7 @@ import numpy as np
 
 from core.base import paths
 from core.base.jobs import Progress, no_progress
+from core.runtime.errors import ModelFileError
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class LiteRT:
         self.output_names = [d["name"] for d in details]
         self.output_shapes = [list(d["shape_signature"]) for d in details]
         # the step between two values of a quantised output (0: float)
-        self.output_steps = [float(d["quantization"][0]) for d in details]
+        self.output_steps = [quantization(d)[0] for d in details]
         self._shape = None
 
     def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
@@ -150,10 +151,12 @@ class LiteRT:
 
 def quantization(detail: dict) -> tuple[float, int]:
     """``(scale, zero point)`` of a LiteRT tensor (scale 0: not quantised).
-    Raises ValueError for a per-channel quantised tensor (one scale per channel)."""
+    Raises ModelFileError for a per-channel quantised tensor (one scale per channel)."""
     scales = detail.get("quantization_parameters", {}).get("scales")
     if scales is not None and len(scales) > 1:
-        raise ValueError(f"tensor {detail['name']!r} is quantised per channel")
+        raise ModelFileError(f"its tensor {detail['name']!r} is quantised per channel; the "
+                             "app reads tensors quantised per tensor (one scale and zero "
+                             "point)")
     scale, zero = detail["quantization"]
     return float(scale), int(zero)
 

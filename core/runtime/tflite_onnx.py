@@ -65,15 +65,14 @@ def _fixed_batch(shape) -> int | None:
 # The three runtimes
 
 def load_tflite(path: Path, labels, meta, progress) -> Predictor:
-    runner = LiteRT(path)
+    try:
+        runner = LiteRT(path)
+        scale, zero = quantization(runner.input_details)
+    except ModelFileError as exc:  # a tensor quantised per channel
+        raise ModelFileError(f"{path.name}: {exc}.") from None
     detail = runner.input_details
     shape, _ = image_input(path.name, [(d["name"], [int(s) for s in d["shape_signature"]])
                                        for d in runner.inputs])
-    try:
-        scale, zero = quantization(detail)
-    except ValueError:
-        raise ModelFileError(f"{path.name}'s input is quantised per channel; the app feeds "
-                             "inputs quantised per tensor (one scale and zero point).") from None
     dtype = np.dtype(detail["dtype"]).name
     if dtype not in ("float32", "uint8", "int8"):
         raise ModelFileError(f"{path.name} takes {dtype} input; the app feeds float32, uint8 "
@@ -84,11 +83,7 @@ def load_tflite(path: Path, labels, meta, progress) -> Predictor:
     pixels = dtype == "uint8" and (not scale or (abs(scale - 1) < 1e-6 and zero == 0))
     mode_meta = meta if pixels or not scale else {**_range_mode(scale, zero, dtype), **meta}
     rule = input_rule(shape, dtype, mode_meta, pixels=pixels)
-    try:
-        return _predictor(runner, rule, labels, meta, path, batch_size=_fixed_batch(shape))
-    except ValueError as exc:  # an output quantised per channel
-        raise ModelFileError(f"{path.name}: {exc}; the app reads outputs quantised per "
-                             "tensor.") from None
+    return _predictor(runner, rule, labels, meta, path, batch_size=_fixed_batch(shape))
 
 
 def _range_mode(scale: float, zero: int, dtype: str) -> dict:

@@ -369,6 +369,30 @@ def test_the_classification_output_is_picked_by_rule_or_named_in_a_sentence():
         pick_output(["a", "b"], [[None, 5], [None, 5]], CLASSES, {}, "m")
 
 
+def test_a_fixed_batch_of_4_takes_6_images_in_two_padded_pieces():
+    from core.runtime.runners import Classification
+
+    class FixedFour:
+        runtime, device = "fake", "CPU"
+
+        def outputs(self, batch):
+            assert len(batch) == 4
+            return [np.zeros((4, 2)), batch.reshape(4, -1)[:, :2] * 1.0]
+
+    batch = np.arange(6 * 2, dtype=np.float32).reshape(6, 2)
+    scores = Classification(FixedFour(), output=1, softmax=False, batch_size=4)(batch)
+    np.testing.assert_array_equal(scores, batch)
+
+
+def test_a_tensor_quantised_per_channel_is_a_sentence():
+    from core.runtime.runners import quantization
+
+    detail = {"name": "x", "quantization": (0.1, 0),
+              "quantization_parameters": {"scales": np.array([0.1, 0.2])}}
+    with pytest.raises(model_files.ModelFileError, match="quantised per channel"):
+        quantization(detail)
+
+
 def test_a_refusal_keeps_its_cause_whole():
     from core.runtime.errors import refusal_cause
 
