@@ -3,8 +3,10 @@
 Each application is built and saved as .h5 by tf-keras in a process of its own
 (the way a Keras 2 user has them), then opened by the app's loader
 (core.runtime.keras_files.load_keras2_h5: safe mode on) and called on the same
-random batch as tf-keras; the table goes to stdout as Markdown, for
-docs/MODEL_FILES.md. Slow (minutes per large model):
+random image as tf-keras. Untrained weights give logits in the thousands, so
+the softmax of two float roundings can pick different classes; the survey
+compares the logits (``classifier_activation=None``), relative to the largest.
+The table goes to stdout as Markdown, for docs/MODEL_FILES.md. Slow (minutes per large model):
 
     python scripts/survey_tf_keras_applications.py [Name ...] > survey.md
 """
@@ -24,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 MAKER = """
 import sys, numpy as np, tf_keras as k2
 name, out, batch = sys.argv[1:4]
-model = getattr(k2.applications, name)(weights=None)
+model = getattr(k2.applications, name)(weights=None, classifier_activation=None)
 model.save(out)
 shape = [d or 224 for d in model.input_shape[1:3]] + [3]  # MobileNetV3 leaves it open
 x = np.random.default_rng(0).uniform(0, 255, (1, *shape)).astype("float32")
@@ -46,8 +48,8 @@ def _env() -> dict:
 
 
 def survey_one(name: str, folder: Path) -> tuple[str, str]:
-    """(result, detail) for one application: "opens" with the largest score
-    difference from tf-keras, or "refused" / "not saved" with why."""
+    """(result, detail) for one application: "opens" with its logits' largest
+    difference from tf-keras's, or "refused" / "not saved" with why."""
     from core.runtime.errors import refusal_cause
     from core.runtime.keras_files import load_keras2_h5
 
@@ -63,8 +65,10 @@ def survey_one(name: str, folder: Path) -> tuple[str, str]:
         return "refused", refusal_cause(exc)
     finally:
         file.unlink(missing_ok=True)
-    diff = float(np.abs(ours - np.load(str(batch) + ".out.npy")).max())
-    return "opens", f"{model.count_params():,} parameters; max score difference {diff:.1e}"
+    theirs = np.load(str(batch) + ".out.npy")
+    diff = float(np.abs(ours - theirs).max() / np.abs(theirs).max())
+    return "opens", (f"{model.count_params():,} parameters; logits differ by {diff:.1e} "
+                     "of the largest")
 
 
 def main(names: list[str]) -> None:
