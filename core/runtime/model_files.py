@@ -8,12 +8,16 @@ through ONNX Runtime, a SavedModel through TensorFlow. Only Keras files
 give ``predictor.model`` (Grad-CAM and export need it); the others have
 ``model = None``.
 
-Class names come from, in order: a ``labels.txt`` beside the file (lines
-``0 name`` as Teachable Machine writes them, or plain ``name``), a metadata
-JSON beside it (``model.json``, ``metadata.json`` or ``<stem>.json`` with
-``class_names`` or ``labels``), the metadata this app embeds in its exports,
-or a labels file the user picked once (:func:`remember_labels`). Without any,
-:class:`LabelsMissing` says which file to add.
+Class names come from, in order: a ``labels.txt`` or ``synset.txt`` beside the
+file, or inside then beside a SavedModel folder (lines ``0 name`` as Teachable
+Machine writes them, ``n01440764 tench, Tinca tinca`` as the ONNX Model Zoo
+does, or plain ``name``), a metadata JSON there (``model.json``,
+``metadata.json`` or ``<stem>.json`` with ``class_names`` or ``labels``), the
+metadata this app embeds in its exports, or a labels file the user picked once
+(:func:`remember_labels`). Without any, a model giving 1000 scores gets
+ImageNet's names; any other, :class:`LabelsMissing` says which file to add.
+A file is opened as what its content is, whatever its suffix says
+(core.runtime.checks.content_kind). docs/MODEL_FILES.md has the whole contract.
 
 How images go in (:class:`InputRule`) is read from the file where it says so:
 a uint8 input means preprocessing is inside (this app's models and exports);
