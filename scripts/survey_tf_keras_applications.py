@@ -5,7 +5,9 @@ Each application is built and saved as .h5 by tf-keras in a process of its own
 (core.runtime.keras_files.load_keras2_h5: safe mode on) and called on the same
 random image as tf-keras. Untrained weights give logits in the thousands, so
 the softmax of two float roundings can pick different classes; the survey
-compares the logits (``classifier_activation=None``), relative to the largest.
+compares the logits (``classifier_activation=None``), relative to the largest,
+beside how far tf-keras's own logits move when the input moves by one part in
+a million (deep untrained models are chaotic: EfficientNetV2M moves by 80%).
 The table goes to stdout as Markdown, for docs/MODEL_FILES.md. Slow (minutes per large model):
 
     python scripts/survey_tf_keras_applications.py [Name ...] > survey.md
@@ -32,6 +34,7 @@ shape = [d or 224 for d in model.input_shape[1:3]] + [3]  # MobileNetV3 leaves i
 x = np.random.default_rng(0).uniform(0, 255, (1, *shape)).astype("float32")
 np.save(batch, x)
 np.save(batch + ".out.npy", model(x).numpy())
+np.save(batch + ".nudged.npy", model(x * np.float32(1 + 1e-6)).numpy())  # its own chaos
 """
 
 
@@ -65,10 +68,11 @@ def survey_one(name: str, folder: Path) -> tuple[str, str]:
         return "refused", refusal_cause(exc)
     finally:
         file.unlink(missing_ok=True)
-    theirs = np.load(str(batch) + ".out.npy")
+    theirs, nudged = np.load(str(batch) + ".out.npy"), np.load(str(batch) + ".nudged.npy")
     diff = float(np.abs(ours - theirs).max() / np.abs(theirs).max())
+    own = float(np.abs(nudged - theirs).max() / np.abs(theirs).max())
     return "opens", (f"{model.count_params():,} parameters; logits differ by {diff:.1e} "
-                     "of the largest")
+                     f"of the largest (tf-keras itself: {own:.1e} on an input 1e-6 away)")
 
 
 def main(names: list[str]) -> None:
