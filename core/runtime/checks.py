@@ -17,15 +17,39 @@ from core.runtime.errors import ModelFileError
 _ADVICE = "copy or export it again"
 
 
-def check_model_file(path) -> None:
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+KIND_NAMES = {"keras": "Keras (.keras)", "h5": "Keras HDF5 (.h5)", "tflite": "TFLite",
+              "onnx": "ONNX"}
+
+
+def content_kind(path) -> str | None:
+    """The format a file's first bytes say it is: "tflite" (b"TFL3" at offset 4),
+    "h5" (the HDF5 signature), "keras" (a zip), "onnx" (a protobuf opening with
+    ONNX's ir_version field), or None (empty, unreadable or none of these)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if head[4:8] == b"TFL3":
+        return "tflite"
+    if head == HDF5_SIGNATURE:
+        return "h5"
+    if head.startswith(b"PK\x03\x04"):
+        return "keras"
+    return "onnx" if head[:1] == b"\x08" else None
+
+
+def check_model_file(path, kind: str | None = None) -> None:
     """Raise :class:`ModelFileError` when ``path`` is visibly not a whole model file.
 
     Knows ``.keras`` (zip with ``config.json`` and weights), ``.tflite``
-    (flatbuffer "TFL3"), ``.onnx`` (protobuf with a graph) and ``.h5`` (HDF5);
+    (flatbuffer "TFL3"), ``.onnx`` (protobuf with a graph) and ``.h5`` (HDF5),
+    by ``kind`` when given (what the file's content says), else by suffix;
     other suffixes and folders pass through unchecked.
     """
     path = Path(path)
-    check = _CHECKS.get(path.suffix.lower())
+    check = _CHECKS.get(f".{kind}" if kind else path.suffix.lower())
     if check is None or path.is_dir():
         return
     if not path.is_file():

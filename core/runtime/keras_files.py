@@ -1,7 +1,7 @@
 """Keras model files made elsewhere: ``.keras`` and Keras 2 ``.h5``, safe mode always on.
 
 A Keras 2 file (Teachable Machine's ``keras_model.h5``, tf.keras before 2.16)
-has a model config Keras 3 refuses in a few known ways; :func:`repair_keras2_config`
+has a model config Keras 3 refuses in a few known ways; core.runtime.keras2_config
 rewrites those in the config JSON (the file's ``model_config`` attribute, in a
 temporary copy) and Keras 3 then loads it with its weights, in safe mode, so a
 Lambda layer (code in a file) is still refused. :func:`uint8_model` puts the
@@ -10,34 +10,47 @@ model behind the app's uint8-RGB front. Imports Keras: import lazily.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
 
-from core.base import faults
-from core.runtime.errors import ModelFileError
-from core.runtime.input_rule import InputRule, input_rule
+from core.runtime.errors import ModelFileError, refusal_cause
+from core.runtime.input_rule import InputRule, image_input, input_rule
+from core.runtime.keras2_config import repair_keras2_config
+
+log = logging.getLogger(__name__)
 
 
-def open_keras_model(path: Path, meta: dict) -> tuple:
-    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model."""
-    import keras
-
+def open_keras_model(path: Path, meta: dict, kind: str | None = None) -> tuple:
+    """``(model, rule)``: a .keras or Keras 2 .h5 file (safe mode on) as a uint8-RGB model;
+    ``kind`` ("keras" or "h5", what the content is) overrides the suffix."""
     from core.models.preprocess_layers import migrate
 
+    kind = kind or ("h5" if path.suffix.lower() in (".h5", ".hdf5") else "keras")
     try:
-        if path.suffix.lower() in (".h5", ".hdf5"):
-            model = load_keras2_h5(path)
-        else:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        model = load_keras2_h5(path) if kind == "h5" else _load_keras_zip(path)
     except ModelFileError:
         raise
     except Exception as exc:
+        log.warning("Keras refused %s: %s", path, exc)
         raise ModelFileError(f"{path.name} could not be loaded by Keras in safe mode "
-                             f"({faults.first_line(exc)}).") from None
+                             f"({refusal_cause(exc)}).") from None
     model = migrate(model)
+    image_input(path.name, [(t.name, list(t.shape)) for t in model.inputs])  # or a sentence
     rule = input_rule(model.input_shape, str(model.inputs[0].dtype).split(".")[-1], meta)
     return uint8_model(model, rule), rule
+
+
+def _load_keras_zip(path: Path):
+    import keras
+
+    if path.suffix.lower() == ".keras":
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    with tempfile.TemporaryDirectory() as tmp:  # Keras goes by the suffix: a renamed file
+        copy = Path(tmp) / "model.keras"
+        shutil.copyfile(path, copy)
+        return keras.saving.load_model(copy, safe_mode=True, compile=False)
 
 
 def uint8_model(model, rule: InputRule):
@@ -74,38 +87,6 @@ def _sequential_chain(model) -> list:
     if not isinstance(model, keras.Sequential):
         return [model]
     return [inner for layer in model.layers for inner in _sequential_chain(layer)]
-
-
-# Keras 2 -> 3 config differences, fixed in the config text before Keras reads it.
-def repair_keras2_config(node):
-    """Rewrite a Keras 2 model config (parsed JSON) in place so Keras 3 reads it:
-
-    - ``DepthwiseConv2D`` no longer takes ``groups`` (Teachable Machine's files);
-    - ``BatchNormalization``'s ``axis`` is an int, not a one-element list;
-    - classes saved under a tf_keras / tf.keras module path (``Functional``)
-      are looked up among Keras 3's own.
-    """
-    if isinstance(node, list):
-        for item in node:
-            repair_keras2_config(item)
-        return node
-    if not isinstance(node, dict):
-        return node
-    config = node.get("config")
-    if "class_name" in node and isinstance(config, dict):
-        if node["class_name"] == "DepthwiseConv2D":
-            config.pop("groups", None)
-        axis = config.get("axis")
-        if node["class_name"] == "BatchNormalization" and isinstance(axis, list) \
-                and len(axis) == 1:
-            config["axis"] = axis[0]
-        module = node.get("module")
-        if isinstance(module, str) and not module.startswith("keras."):
-            node.pop("module")
-            node.pop("registered_name", None)
-    for value in node.values():
-        repair_keras2_config(value)
-    return node
 
 
 def load_keras2_h5(path: Path):

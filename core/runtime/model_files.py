@@ -8,12 +8,16 @@ through ONNX Runtime, a SavedModel through TensorFlow. Only Keras files
 give ``predictor.model`` (Grad-CAM and export need it); the others have
 ``model = None``.
 
-Class names come from, in order: a ``labels.txt`` beside the file (lines
-``0 name`` as Teachable Machine writes them, or plain ``name``), a metadata
-JSON beside it (``model.json``, ``metadata.json`` or ``<stem>.json`` with
-``class_names`` or ``labels``), the metadata this app embeds in its exports,
-or a labels file the user picked once (:func:`remember_labels`). Without any,
-:class:`LabelsMissing` says which file to add.
+Class names come from, in order: a ``labels.txt`` or ``synset.txt`` beside the
+file, or inside then beside a SavedModel folder (lines ``0 name`` as Teachable
+Machine writes them, ``n01440764 tench, Tinca tinca`` as the ONNX Model Zoo
+does, or plain ``name``), a metadata JSON there (``model.json``,
+``metadata.json`` or ``<stem>.json`` with ``class_names`` or ``labels``), the
+metadata this app embeds in its exports, or a labels file the user picked once
+(:func:`remember_labels`). Without any, a model giving 1000 scores gets
+ImageNet's names; any other, :class:`LabelsMissing` says which file to add.
+A file is opened as what its content is, whatever its suffix says
+(core.runtime.checks.content_kind). docs/MODEL_FILES.md has the whole contract.
 
 How images go in (:class:`InputRule`) is read from the file where it says so:
 a uint8 input means preprocessing is inside (this app's models and exports);
@@ -26,31 +30,25 @@ on the way in, safe mode always on); the others in core.runtime.tflite_onnx.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
 from core.base import paths
 from core.base.jobs import Progress, no_progress
 from core.runtime import input_choice, keras_files, tflite_onnx
-from core.runtime.checks import check_model_file
-from core.runtime.errors import ModelFileError
+from core.runtime.checks import KIND_NAMES, check_model_file, content_kind
+from core.runtime.errors import LabelsMissing, ModelFileError, refusal_cause  # noqa: F401 (callers catch model_files.LabelsMissing)
 from core.runtime.formats import embedded_metadata
+from core.runtime.outputs import labels_or_imagenet
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = {".keras": "keras", ".h5": "h5", ".hdf5": "h5", ".tflite": "tflite",
             ".onnx": "onnx"}
 SAVEDMODEL_FILE = "saved_model.pb"
-LABEL_FILES = ("labels.txt",)
+LABEL_FILES = ("labels.txt", "synset.txt")  # synset.txt: the ONNX Model Zoo's
 META_FILES = ("model.json", "metadata.json")
-
-
-class LabelsMissing(ModelFileError):
-    """The model opened but nothing says what its classes are called."""
-
-    def __init__(self, model_path: Path):
-        self.model_path = model_path
-        super().__init__(
-            f"{model_path.name} has no class names: put a labels.txt beside it (one class "
-            "per line, e.g. '0 cat') or a model.json with \"class_names\", then open it again.")
 
 
 # --------------------------------------------------------------------------
@@ -77,6 +75,12 @@ def locate(ref) -> tuple[Path, str]:
     if kind is None:
         raise ModelFileError(f"{path.name} is not a model file this app opens (.keras, .h5, "
                              ".tflite, .onnx, a SavedModel folder or a bundle).")
+    actual = content_kind(path)
+    if actual is not None and actual != kind:
+        # a renamed file: opened as what its content is, and said once in the log
+        log.warning("%s is a %s file named %s: opening it as %s", path.name,
+                    KIND_NAMES[actual], path.suffix, KIND_NAMES[actual])
+        return path, actual
     return path, kind
 
 
@@ -92,12 +96,14 @@ def _model_files_in(folder: Path) -> list[Path]:
 
 
 def parse_labels(text: str) -> list[str]:
-    """Class names from a labels file: ``0 name`` (Teachable Machine) or ``name`` lines."""
+    """Class names from a labels file: ``0 name`` (Teachable Machine), ``n01440764
+    tench, Tinca tinca`` (a WordNet id first: the ONNX Model Zoo's synset.txt; the
+    id is dropped) or ``name`` lines."""
     names = []
     for line in text.splitlines():
         line = line.strip()
         if line:
-            match = re.fullmatch(r"(\d+)[\s:,]+(.+)", line)
+            match = re.fullmatch(r"(\d+|n\d{8})[\s:,]+(.+)", line)
             names.append(match.group(2).strip() if match else line)
     return names
 
@@ -113,6 +119,12 @@ def _labels_from_json(file: Path) -> list[str] | None:
     return [str(n) for n in names] if isinstance(names, list) and names else None
 
 
+def _folders_of(model_path: Path) -> list[Path]:
+    """Where a model's labels and metadata may lie: beside a file; inside, then
+    beside, a SavedModel folder."""
+    return [model_path, model_path.parent] if model_path.is_dir() else [model_path.parent]
+
+
 def metadata_beside(model_path: Path) -> dict:
     """The metadata JSON beside (or inside, for a folder) the model, or {}, with the input
     choice kept in the app's settings laid over it (core.runtime.input_choice)."""
@@ -120,9 +132,8 @@ def metadata_beside(model_path: Path) -> dict:
 
 
 def _metadata_file_beside(model_path: Path) -> dict:
-    folder = model_path if model_path.is_dir() else model_path.parent
-    for name in (*META_FILES, f"{model_path.stem}.json"):
-        file = folder / name
+    for file in (folder / name for folder in _folders_of(model_path)
+                 for name in (*META_FILES, f"{model_path.stem}.json")):
         if file.is_file() and file != model_path:
             try:
                 doc = json.loads(file.read_text(encoding="utf-8"))
@@ -138,10 +149,9 @@ def find_labels(model_path: Path, look_inside: bool = True) -> list[str] | None:
 
     ``look_inside`` False skips the metadata embedded in the file (reading it
     imports TensorFlow or ONNX: not on a GUI thread)."""
-    folder = model_path if model_path.is_dir() else model_path.parent
-    for name in LABEL_FILES:
-        if (folder / name).is_file():
-            return parse_labels((folder / name).read_text(encoding="utf-8", errors="replace"))
+    for file in (folder / name for folder in _folders_of(model_path) for name in LABEL_FILES):
+        if file.is_file():
+            return parse_labels(file.read_text(encoding="utf-8", errors="replace"))
     names = metadata_beside(model_path)
     found = names.get("class_names") or names.get("labels")
     if isinstance(found, list) and found:
@@ -204,12 +214,10 @@ def load_predictor(ref, progress: Progress = no_progress):
     Raises :class:`ModelFileError` (or :class:`LabelsMissing`) with a sentence.
     """
     model_path, kind = locate(ref)
-    labels = find_labels(model_path)
-    if labels is None:
-        raise LabelsMissing(model_path)
+    labels = find_labels(model_path)  # None: ImageNet's for 1000 scores, else LabelsMissing
     meta = metadata_beside(model_path)
     progress(0.2, f"Opening {model_path.name}")
-    check_model_file(model_path)  # a cut or altered file: a sentence before any runtime sees it
+    check_model_file(model_path, kind)  # a cut or altered file: a sentence before a runtime
     try:
         if kind in ("keras", "h5"):
             predictor = _load_keras(model_path, labels, meta, progress)
@@ -218,13 +226,13 @@ def load_predictor(ref, progress: Progress = no_progress):
     except ModelFileError:
         raise
     except Exception as exc:  # each runtime raises its own kinds for a bad file
-        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        log.warning("Could not open %s: %s", model_path, exc)
         raise ModelFileError(f"{model_path.name} could not be opened as a {kind} model "
-                             f"({type(exc).__name__}: {detail}).") from None
-    outputs = predictor.output_classes
-    if outputs != len(labels):
+                             f"({refusal_cause(exc)}).") from None
+    outputs, names = predictor.output_classes, len(predictor.class_names)
+    if outputs != names:
         raise ModelFileError(f"{model_path.name} gives {outputs} scores but its labels name "
-                             f"{len(labels)} classes; fix the labels file.")
+                             f"{names} classes; fix the labels file.")
     progress(1.0, f"{model_path.name} ready")
     return predictor
 
@@ -233,15 +241,17 @@ def _load_keras(path: Path, labels, meta, progress):
     from core.runtime.inference import make_predictor
 
     model, rule = open_keras_model(path, meta)
+    labels, note = labels_or_imagenet(labels, int(model.output_shape[-1]), path)
     key = paths.cache_key("file", paths.file_hash(path), rule)
-    return make_predictor(model, labels, key, f"{path.name} ({rule.describe()})", progress,
+    notes = "; ".join(filter(None, (rule.describe(), note)))
+    return make_predictor(model, labels, key, f"{path.name} ({notes})", progress,
                           threshold=float(meta.get("threshold") or 0.0), rule=rule)
 
 
 def open_keras_model(path: Path, meta: dict) -> tuple:
-    """``(model, rule)`` of a .keras / Keras 2 .h5 file as a uint8-RGB Keras model
-    (core.runtime.keras_files.open_keras_model; raises ModelFileError)."""
-    return keras_files.open_keras_model(path, meta)
+    """``(model, rule)`` of a .keras / Keras 2 .h5 file (by its content) as a uint8-RGB
+    Keras model (core.runtime.keras_files.open_keras_model; raises ModelFileError)."""
+    return keras_files.open_keras_model(path, meta, locate(path)[1])
 
 
 def _load_runtime_file(path: Path, labels, meta, progress, kind: str):

@@ -8,13 +8,15 @@ batch 1, equal to Keras within float rounding); on a GPU, a ``tf.function``
 call. Converting to LiteRT takes seconds, so converted files are cached by
 key (:func:`litert_cache_path`). :func:`make_runner` is the only runtime
 choice for a Keras model; model files made elsewhere run in the runtime their
-format names (:class:`OnnxSession`, :class:`SavedModelCall`, :class:`LiteRT`).
+format names (:class:`OnnxSession`, :class:`SavedModelCall`, :class:`LiteRT`), each
+behind a :class:`Classification` that picks its scores.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import io
+import logging
 import os
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +25,9 @@ import numpy as np
 
 from core.base import paths
 from core.base.jobs import Progress, no_progress
+from core.runtime.errors import ModelFileError
+
+log = logging.getLogger(__name__)
 
 
 class Runner(Protocol):
@@ -103,9 +108,12 @@ def make_runner(make_model, litert_target: Path | None, progress: Progress = no_
 class LiteRT:
     """A LiteRT model file called on batches.
 
-    The input is resized to each new batch shape and cast to the model's input
-    type; a quantised output is turned back into real values. Not thread-safe:
-    :class:`core.runtime.inference.Predictor` holds a lock around it.
+    The input is resized to each new batch shape; a float batch going into a
+    quantised (int8 or uint8) input is quantised with that tensor's scale and
+    zero point, and quantised outputs are turned back into real values
+    (per-tensor only: :func:`quantization` refuses per-channel tensors).
+    ``__call__`` gives the first output, :meth:`outputs` all of them. Not
+    thread-safe: :class:`core.runtime.inference.Predictor` holds a lock around it.
     """
 
     device = "CPU"
@@ -117,22 +125,29 @@ class LiteRT:
         threads = threads or os.cpu_count()
         self.runtime = f"LiteRT (XNNPACK, {threads} threads)"
         self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
-        self._input = self.interpreter.get_input_details()[0]
+        self.inputs = self.interpreter.get_input_details()
+        self._input = self.inputs[0]
+        details = self.interpreter.get_output_details()
+        self.output_names = [d["name"] for d in details]
+        self.output_shapes = [list(d["shape_signature"]) for d in details]
+        # the step between two values of a quantised output (0: float)
+        self.output_steps = [quantization(d)[0] for d in details]
         self._shape = None
 
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
+    def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
+        """Every output of the model on ``batch``, as float32 real values."""
         interpreter = self.interpreter
         if batch.shape != self._shape:
             interpreter.resize_tensor_input(self._input["index"], list(batch.shape))
             interpreter.allocate_tensors()
-            self._output = interpreter.get_output_details()[0]
+            self._outputs = interpreter.get_output_details()
             self._shape = batch.shape
-        interpreter.set_tensor(self._input["index"],
-                               np.ascontiguousarray(batch, self._input["dtype"]))
+        interpreter.set_tensor(self._input["index"], _to_input(batch, self._input))
         interpreter.invoke()
-        scores = interpreter.get_tensor(self._output["index"]).astype(np.float32)
-        scale, zero = self._output["quantization"]
-        return (scores - zero) * scale if scale else scores
+        return [_from_output(interpreter.get_tensor(d["index"]), d) for d in self._outputs]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.outputs(batch)[0]
 
     def twin(self, threads: int | None = None, path: Path | None = None) -> "LiteRT":
         """An interpreter of its own (of ``path``, an int8 version, when given)."""
@@ -141,6 +156,33 @@ class LiteRT:
     @property
     def input_details(self) -> dict:
         return self._input
+
+
+def quantization(detail: dict) -> tuple[float, int]:
+    """``(scale, zero point)`` of a LiteRT tensor (scale 0: not quantised).
+    Raises ModelFileError for a per-channel quantised tensor (one scale per channel)."""
+    scales = detail.get("quantization_parameters", {}).get("scales")
+    if scales is not None and len(scales) > 1:
+        raise ModelFileError(f"its tensor {detail['name']!r} is quantised per channel; the "
+                             "app reads tensors quantised per tensor (one scale and zero "
+                             "point)")
+    scale, zero = detail["quantization"]
+    return float(scale), int(zero)
+
+
+def _to_input(batch: np.ndarray, detail: dict) -> np.ndarray:
+    dtype = np.dtype(detail["dtype"])
+    scale, zero = quantization(detail)
+    if np.issubdtype(dtype, np.integer) and scale and np.issubdtype(batch.dtype, np.floating):
+        limits = np.iinfo(dtype)
+        batch = np.clip(np.round(batch / scale + zero), limits.min, limits.max)
+    return np.ascontiguousarray(batch, dtype)
+
+
+def _from_output(values: np.ndarray, detail: dict) -> np.ndarray:
+    scale, zero = quantization(detail)
+    values = values.astype(np.float32)
+    return (values - zero) * np.float32(scale) if scale else values
 
 
 class KerasCall:
@@ -162,7 +204,8 @@ class KerasCall:
 
 
 class OnnxSession:
-    """An ``.onnx`` file on ONNX Runtime's CPU provider (the first output)."""
+    """An ``.onnx`` file on ONNX Runtime's CPU provider; ``__call__`` gives the
+    first output, :meth:`outputs` all of them."""
 
     device = "CPU"
     runtime = "ONNX Runtime (CPU)"
@@ -172,17 +215,26 @@ class OnnxSession:
 
         self.session = onnxruntime.InferenceSession(str(path),
                                                     providers=["CPUExecutionProvider"])
-        self.input = self.session.get_inputs()[0]
+        self.inputs = self.session.get_inputs()
+        self.input = self.inputs[0]
+        self.output_names = [o.name for o in self.session.get_outputs()]
+        self.output_shapes = [list(o.shape) for o in self.session.get_outputs()]
+        self.output_steps = [0.0] * len(self.output_names)
+
+    def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
+        return [np.asarray(out, np.float32)
+                for out in self.session.run(None, {self.input.name: batch})]
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        return np.asarray(self.session.run(None, {self.input.name: batch})[0], np.float32)
+        return self.outputs(batch)[0]
 
     def twin(self, threads=None, path=None) -> "OnnxSession":
-        return self  # ONNX Runtime sessions are thread-safe and take any batch size
+        return self  # ONNX Runtime sessions are thread-safe
 
 
 class SavedModelCall:
-    """A SavedModel's serving signature, called through TensorFlow."""
+    """A SavedModel's serving signature, called through TensorFlow; its outputs
+    in the order of their names (a signature's dict has no order of its own)."""
 
     runtime = "TensorFlow (SavedModel)"
 
@@ -190,13 +242,65 @@ class SavedModelCall:
         self.loaded = loaded  # owns the variables the function uses
         self.function, self.input_name, self.dtype = function, input_name, dtype
         self.device = device_description()
+        specs = function.structured_outputs
+        specs = specs if isinstance(specs, dict) else {"output_0": specs}
+        self.output_names = sorted(specs)
+        self.output_shapes = [list(specs[name].shape) for name in self.output_names]
+        self.output_steps = [0.0] * len(self.output_names)
 
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
+    def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
         import tensorflow as tf
 
         out = self.function(**{self.input_name: tf.constant(batch, self.dtype)})
-        out = next(iter(out.values())) if isinstance(out, dict) else out
-        return np.asarray(out.numpy(), np.float32)
+        out = out if isinstance(out, dict) else {"output_0": out}
+        return [np.asarray(out[name].numpy(), np.float32) for name in self.output_names]
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.outputs(batch)[0]
 
     def twin(self, threads=None, path=None) -> "SavedModelCall":
         return self
+
+
+class Classification:
+    """A model file's runner reduced to one score row per image, decided when the
+    file is opened (core.runtime.tflite_onnx): its ``output`` (index into
+    ``runner.outputs``), ``softmax`` (the output is logits: turned into
+    probabilities) and ``batch_size`` (a model that only takes batches of that
+    size gets the caller's batch in pieces of it, the last one padded; None: any)."""
+
+    def __init__(self, runner, output: int = 0, softmax: bool = False,
+                 batch_size: int | None = None):
+        self.runner, self.output, self.softmax = runner, output, softmax
+        self.batch_size = batch_size
+        self.runtime, self.device = runner.runtime, runner.device
+        self._told = False
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        step = self.batch_size or len(batch)
+        if len(batch) != step and not self._told:
+            log.info("%s takes batches of %d images only: running the %d images in pieces",
+                     self.runtime, step, len(batch))
+            self._told = True
+        rows = [self._piece(batch[start:start + step], step)
+                for start in range(0, len(batch), step)] if len(batch) else \
+            [self.runner.outputs(batch)[self.output]]
+        scores = np.concatenate(rows)
+        return softmax(scores) if self.softmax else scores
+
+    def _piece(self, piece: np.ndarray, size: int) -> np.ndarray:
+        count = len(piece)
+        if count < size:  # a fixed batch: pad with the last image, drop its scores
+            piece = np.concatenate([piece, np.repeat(piece[-1:], size - count, axis=0)])
+        return self.runner.outputs(piece)[self.output][:count]
+
+    def twin(self, threads=None, path=None) -> "Classification":
+        runner = self.runner.twin(threads, path)
+        return self if runner is self.runner else Classification(
+            runner, self.output, self.softmax, self.batch_size)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from logits, along the last axis (float32)."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return (shifted / shifted.sum(axis=-1, keepdims=True)).astype(np.float32)
