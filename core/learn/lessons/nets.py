@@ -22,6 +22,9 @@ Layers of the part a lesson compares are named ``body_...``, so
 from __future__ import annotations
 
 BODY = "body_"
+# Keras's 0.99 suits long runs; in a few hundred steps the moving statistics
+# lag the fast-changing weights and validation looks far worse than training.
+BN_MOMENTUM = 0.9
 
 
 def _conv_bn(x, filters: int, kernel: int, name: str, stride: int = 1, relu: bool = True):
@@ -29,7 +32,7 @@ def _conv_bn(x, filters: int, kernel: int, name: str, stride: int = 1, relu: boo
 
     x = layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=False,
                       name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return layers.ReLU(name=f"{name}_relu")(x) if relu else x
 
 
@@ -88,7 +91,7 @@ def bottleneck_net(bottleneck: bool, blocks: int = 3, width: int = 64, classes: 
         else:
             y = _conv_bn(x, width, 3, f"{name}_3x3", relu=False)
         x = layers.ReLU(name=f"{name}_out")(layers.Add(name=f"{name}_add")([y, x]))
-    return _finish(inputs, x, classes, "1x1 bottleneck" if bottleneck else "full 3x3")
+    return _finish(inputs, x, classes, "bottleneck_1x1" if bottleneck else "full_3x3")
 
 
 SEPARABLE_WIDTHS = ((64, 1), (128, 2), (128, 1), (256, 2))  # (filters, stride) per layer
@@ -106,12 +109,12 @@ def separable_net(separable: bool, classes: int = 10, size: int = 16, stem: int 
         if separable:
             x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False,
                                        name=f"{name}_dw")(x)
-            x = layers.BatchNormalization(name=f"{name}_dw_bn")(x)
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_dw_bn")(x)
             x = layers.ReLU(name=f"{name}_dw_relu")(x)
             x = _conv_bn(x, filters, 1, f"{name}_pw")
         else:
             x = _conv_bn(x, filters, 3, name, stride)
-    return _finish(inputs, x, classes, "depthwise-separable" if separable else "standard")
+    return _finish(inputs, x, classes, "separable" if separable else "standard")
 
 
 def body_counts(arch) -> tuple[int, int]:

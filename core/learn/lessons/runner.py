@@ -107,7 +107,7 @@ def train_one(variant: Variant, split, settings: TrainSettings, progress: Progre
     model = variant.build()
     arch = describe(model, variant.name)
     result = VariantResult(variant.name, arch.depth, variant.shortcut, arch.params, arch.macs,
-                           measure_latency(model, split.size),
+                           measure_latency(model, split.x_train.shape[1:]),
                            extra=describe_extra(arch) if describe_extra else {})
     model.compile(optimizer=keras.optimizers.SGD(settings.learning_rate, momentum=0.9),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -162,9 +162,10 @@ def _callback(epoch_done, should_stop: ShouldStop):
     return Reporter()
 
 
-def measure_latency(model, size: int, repeats: int = 7) -> float:
-    """Median milliseconds for one batch of LATENCY_BATCH images, after a warm-up."""
-    batch = np.zeros((LATENCY_BATCH, size, size, 3), np.uint8)
+def measure_latency(model, shape: tuple, repeats: int = 7) -> float:
+    """Median milliseconds for one batch of LATENCY_BATCH inputs of ``shape``
+    (an image's or a feature vector's), after a warm-up."""
+    batch = np.zeros((LATENCY_BATCH, *shape), model.inputs[0].dtype)
     model.predict_on_batch(batch)  # the first call traces the graph
     times = []
     for _ in range(repeats):
