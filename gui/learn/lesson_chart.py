@@ -51,7 +51,8 @@ class LessonChart(QChartView):
 
     def _new_series(self, name: str, dashed: bool) -> QLineSeries:
         variant = name.rsplit(" ", 1)[0] if name.endswith(("training", "validation")) else name
-        colour = self._colours.setdefault(variant, QColor(COLOURS[len(self._colours) % len(COLOURS)]))
+        next_colour = QColor(COLOURS[len(self._colours) % len(COLOURS)])
+        colour = self._colours.setdefault(variant, next_colour)
         series = QLineSeries()
         series.setName(name)
         series.setPointsVisible(True)

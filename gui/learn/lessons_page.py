@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.learn.lessons import LESSONS, LessonSettings, Point, VariantResult, run_lesson
 from core.learn.layout import count_text
+from core.learn.lessons import LESSONS, LessonSettings, Point, VariantResult, run_lesson
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -104,7 +104,7 @@ class LessonsPage(QWidget):
         self.citation.setText(lesson.citation)
         self.estimate.setText(f"<b>Measured here:</b> {lesson.measures}. About "
                               f"{lesson.quick_minutes:g} min on 2 CPU cores (full version: "
-                              f"about {lesson.full_minutes:g} min).")
+                              f"roughly {lesson.full_minutes:g} min, estimated).")
         self._clear()
         self.verdict.say("Press Run: the verdict compares this run with the paper's claim.")
         self.run_button.setEnabled(True)

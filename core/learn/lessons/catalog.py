@@ -12,8 +12,14 @@ from typing import Callable
 
 from core.base.jobs import Progress, ShouldStop, never_stop, no_progress
 from core.learn.lessons import data, nets, verdict
-from core.learn.lessons.runner import (Partial, TrainSettings, Variant, VariantResult, no_partial,
-                                       train_variants)
+from core.learn.lessons.runner import (
+    Partial,
+    TrainSettings,
+    Variant,
+    VariantResult,
+    no_partial,
+    train_variants,
+)
 
 
 @dataclass
@@ -33,7 +39,7 @@ class Lesson:
     citation: str
     measures: str
     quick_minutes: float  # measured on 2 CPU cores at default settings
-    full_minutes: float
+    full_minutes: float  # estimated from the quick version's time per epoch
     y_label: str  # the chart's vertical axis
     x_label: str
     run: Callable  # (settings, progress, should_stop, on_partial) -> (variants, Verdict)
@@ -171,7 +177,7 @@ LESSONS = (
            "NeurIPS 2014; Donahue et al., DeCAF, ICML 2014",
            "validation accuracy against labelled images per class: LeNet-5 from scratch "
            "against frozen EfficientNet-Lite0 features + a softmax head",
-           1.0, 4, "accuracy", "images per class", _pretrained),
+           1.5, 4, "accuracy", "images per class", _pretrained),
 )
 
 

@@ -124,7 +124,8 @@ def train_one(variant: Variant, split, settings: TrainSettings, progress: Progre
 
     progress(0.0, f"training {settings.epochs} epochs")
     model.fit(_batches(split, settings), validation_data=(split.x_val, split.y_val),
-              epochs=settings.epochs, shuffle=False, verbose=0, callbacks=[_callback(epoch_done, should_stop)])
+              epochs=settings.epochs, shuffle=False, verbose=0,
+              callbacks=[_callback(epoch_done, should_stop)])
     check_stop(should_stop)
     result.val_accuracy = 1.0 - result.val_error[-1] if result.val_error else None
     result.seconds = time.monotonic() - started

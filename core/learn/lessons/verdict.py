@@ -99,5 +99,8 @@ def pretrained(scratch: dict[int, float], frozen: dict[int, float]) -> Verdict:
         return Verdict(AGREES, f"Agrees: pretrained features + a new head beat training from "
                                f"scratch with few labels ({gaps}).")
     if gap < -ACCURACY_MARGIN:
-        return Verdict(DISAGREES, f"Does not agree: training from scratch did better ({gaps}).")
+        return Verdict(DISAGREES, f"Does not agree here: training from scratch did better "
+                                  f"({gaps}). ImageNet features describe photos; images far "
+                                  "from photos (tiny grey digits) gain little from them. "
+                                  "Try it on your own photos.")
     return Verdict(TOO_CLOSE, f"Too close to call ({gaps}).")
