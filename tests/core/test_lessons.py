@@ -98,11 +98,23 @@ def test_residual_verdict_agrees_disagrees_or_says_too_small():
     agree = verdict.residual({"plain-8": 0.01, "plain-32": 0.08, "resnet-8": 0.01,
                               "resnet-32": 0.005}, 8, 32)
     assert agree.agrees and "plain-32 ended with 8.0%" in agree.sentence
+    assert "7.0 points more error" in agree.sentence
     close = verdict.residual({"plain-8": 0.01, "plain-32": 0.012, "resnet-8": 0.01,
                               "resnet-32": 0.01}, 8, 32)
     assert close.outcome == verdict.TOO_CLOSE and "too small" in close.sentence
     assert verdict.residual({"plain-8": 0.2, "plain-32": 0.05, "resnet-8": 0.1,
                              "resnet-32": 0.05}, 8, 32).outcome == verdict.DISAGREES
+
+
+def test_cheaper_layers_verdict_needs_fewer_macs_and_a_net_that_learned():
+    full = {"macs": 900, "params": 90, "latency_ms": 2.0, "val_accuracy": 0.95}
+    cheap = {"macs": 100, "params": 10, "latency_ms": 1.0, "val_accuracy": 0.94}
+    found = verdict.cheaper(cheap, full, "separable", "standard", "8-9x", chance=0.1)
+    assert found.agrees and "9.0x fewer multiply-adds" in found.sentence
+    untrained = dict(cheap, val_accuracy=0.1)
+    assert verdict.cheaper(untrained, dict(full, val_accuracy=0.1), "s", "f", "c",
+                           chance=0.1).outcome == verdict.TOO_CLOSE
+    assert verdict.cheaper(untrained, full, "s", "f", "c", chance=0.1).outcome == verdict.TOO_CLOSE
 
 
 def test_pretrained_verdict_compares_the_smallest_labelled_set():

@@ -110,7 +110,7 @@ def _cheaper(lesson, settings, progress, should_stop, on_partial, build, names, 
     full, cheap = ({"macs": r.extra["body_macs"], "params": r.extra["body_params"],
                     "latency_ms": r.latency_ms, "val_accuracy": r.val_accuracy}
                    for r in results)
-    found = verdict.cheaper(lesson.key, cheap, full, names[1], names[0], claim)
+    found = verdict.cheaper(cheap, full, names[1], names[0], claim, 1 / split.classes)
     return results, found, split.describe()
 
 

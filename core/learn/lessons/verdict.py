@@ -28,8 +28,11 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}x" if b > 0 else "far more than"
+def _gap(worse: float, better: float) -> str:
+    """How much higher ``worse`` is: a ratio when ``better`` is big enough to divide by."""
+    if better >= 0.01:
+        return f"{worse / better:.1f}x the error"
+    return f"{(worse - better) * 100:.1f} points more error"
 
 
 def _speed(ratio: float) -> str:
@@ -51,8 +54,7 @@ def residual(final_train: dict[str, float], shallow: int, deep: int) -> Verdict:
                f"plain-{shallow}; resnet-{deep} ended with {_pct(rd)}.")
     if degraded > ERROR_MARGIN and fixed > ERROR_MARGIN:
         return Verdict(AGREES, f"Agrees with the paper: {numbers} The deeper plain net trains "
-                               f"worse ({_ratio(pd, max(ps, 1e-3))} the error) and shortcuts "
-                               "remove the gap.")
+                               f"worse ({_gap(pd, ps)}) and shortcuts remove the gap.")
     if degraded < -ERROR_MARGIN:
         return Verdict(DISAGREES, f"Does not agree: {numbers} Here the deeper plain net "
                                   "trained better; try more epochs or the full version.")
@@ -60,12 +62,12 @@ def residual(final_train: dict[str, float], shallow: int, deep: int) -> Verdict:
                               "degradation clearly; run the full version.")
 
 
-def cheaper(name: str, cheap: dict, full: dict, cheap_name: str, full_name: str,
-            claim: str) -> Verdict:
+def cheaper(cheap: dict, full: dict, cheap_name: str, full_name: str, claim: str,
+            chance: float) -> Verdict:
     """Bottleneck / separable: far fewer MACs at about the same accuracy.
 
     ``cheap`` and ``full`` hold ``macs`` (of the compared layers), ``params``,
-    ``latency_ms`` and ``val_accuracy``.
+    ``latency_ms`` and ``val_accuracy``; ``chance`` is one over the classes.
     """
     mac_ratio = full["macs"] / max(cheap["macs"], 1)
     param_ratio = full["params"] / max(cheap["params"], 1)
@@ -78,6 +80,9 @@ def cheaper(name: str, cheap: dict, full: dict, cheap_name: str, full_name: str,
                f"{full_name}.")
     if mac_ratio < 2:
         return Verdict(DISAGREES, f"Does not agree: {numbers}")
+    if max(full["val_accuracy"], cheap["val_accuracy"]) < 2 * chance:
+        return Verdict(TOO_CLOSE, f"Too close to call: {numbers} Neither net learned much in "
+                                  "so short a run, so accuracy says nothing yet: train longer.")
     if drop <= ACCURACY_MARGIN:
         return Verdict(AGREES, f"Agrees with the paper ({claim}): {numbers}")
     return Verdict(TOO_CLOSE, f"Partly: {numbers} The accuracy cost is larger than the "
