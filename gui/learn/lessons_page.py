@@ -120,12 +120,10 @@ class LessonsPage(QWidget):
         self.verdict.say("Running…")
         worker = JobWorker(run_lesson, lesson.key, settings or self.settings(),
                            partial_kw="on_partial")
-        worker.partial.connect(self._partial)
-        worker.succeeded.connect(self._finished)
-        worker.failed.connect(self.verdict.say)
-        worker.cancelled.connect(lambda: self.verdict.say(
-            "Stopped: the variants that finished stay in the table; no verdict."))
         self.run_button.setEnabled(False)
+        for signal, slot in ((worker.partial, self._partial), (worker.succeeded, self._finished),
+                             (worker.failed, self.verdict.say), (worker.cancelled, self._stopped)):
+            signal.connect(slot)
         return self.job.run(worker, f"{lesson.title}…")
 
     def shutdown(self) -> None:
@@ -154,6 +152,9 @@ class LessonsPage(QWidget):
 
     def _finished(self, result) -> None:
         self.verdict.say(f"{result.verdict} ({result.seconds:.0f} s, seed {result.seed})")
+
+    def _stopped(self) -> None:
+        self.verdict.say("Stopped: the variants that finished stay in the table; no verdict.")
 
     def _ended(self) -> None:
         self.run_button.setEnabled(True)
