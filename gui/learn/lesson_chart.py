@@ -22,6 +22,8 @@ class LessonChart(QChartView):
         self.setRenderHint(QPainter.Antialiasing)
         self.setMinimumSize(420, 260)
         self.x_axis, self.y_axis = QValueAxis(), QValueAxis()
+        self.x_axis.setLabelFormat("%d")
+        self.x_axis.setTickType(QValueAxis.TicksDynamic)
         self.y_axis.setLabelFormat("%.2f")
         chart.addAxis(self.x_axis, Qt.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignLeft)
@@ -66,5 +68,9 @@ class LessonChart(QChartView):
     def _fit(self) -> None:
         xs = [p.x() for s in self.series.values() for p in s.points()]
         ys = [p.y() for s in self.series.values() for p in s.points()]
-        self.x_axis.setRange(min(xs + [1]), max(xs + [2]))
+        low, high = min(xs + [1]), max(xs + [2])
+        self.x_axis.setRange(low, high)
+        step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if (high - low) / s <= 10), 200)
+        self.x_axis.setTickAnchor(low)
+        self.x_axis.setTickInterval(step)
         self.y_axis.setRange(0, min(1.0, max(ys + [0.1]) * 1.05))

@@ -6,6 +6,8 @@ come, so a stopped run keeps what finished. The verdict is core's sentence.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.learn.layout import count_text
 from core.learn.lessons import LESSONS, LessonSettings, Point, VariantResult, run_lesson
+from core.learn.lessons import results as saved
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -56,6 +59,7 @@ class LessonsPage(QWidget):
         self.job = JobBar("Stop")
         self.job.ended.connect(self._ended)
         self.data_folder: str | None = None
+        self.result = None  # the LessonResult shown, once a run finished or one is opened
         self._build_layout()
         self.lessons.currentRowChanged.connect(self.show_lesson)
         self.lessons.setCurrentRow(0)
@@ -70,10 +74,19 @@ class LessonsPage(QWidget):
         self.data_button.clicked.connect(self._choose_data)
         self.run_button = QPushButton("Run")
         self.run_button.clicked.connect(self.run)
+        self.save_button = QPushButton("Save results…")
+        self.open_button = QPushButton("Open results…")
+        self.png_button = QPushButton("Chart as PNG…")
+        self.csv_button = QPushButton("Points as CSV…")
+        for button, slot in ((self.save_button, self._save), (self.open_button, self._open),
+                             (self.png_button, self._save_png), (self.csv_button, self._save_csv)):
+            button.clicked.connect(slot)
         controls = QHBoxLayout()
         for widget in (self.run_button, self.full, self.seed, QLabel("Data:"), self.data_button):
             controls.addWidget(widget)
         controls.addStretch(1)
+        for widget in (self.save_button, self.open_button, self.png_button, self.csv_button):
+            controls.addWidget(widget)
         right = QWidget()
         column = QVBoxLayout(right)
         for widget in (self.title, self.claim, self.citation, self.estimate):
@@ -133,6 +146,12 @@ class LessonsPage(QWidget):
         lesson = self.lesson()
         self.chart.reset(lesson.x_label, lesson.y_label)
         self.table.setRowCount(0)
+        self._show_result(None)
+
+    def _show_result(self, result) -> None:
+        self.result = result
+        for button in (self.save_button, self.png_button, self.csv_button):
+            button.setEnabled(result is not None)
 
     def _partial(self, value) -> None:
         if isinstance(value, Point):
@@ -151,7 +170,50 @@ class LessonsPage(QWidget):
             self.table.setItem(row, column, QTableWidgetItem(text))
 
     def _finished(self, result) -> None:
+        self._show_result(result)
         self.verdict.say(f"{result.verdict} ({result.seconds:.0f} s, seed {result.seed})")
+
+    def show_saved(self, result) -> None:
+        """Show a reopened result: its lesson, chart, table and verdict."""
+        self.lessons.setCurrentRow([lesson.key for lesson in LESSONS].index(result.lesson))
+        for point in saved.points(result):
+            self.chart.add(point)
+        for variant in result.variants:
+            self._add_row(variant)
+        self._finished(result)
+
+    def _save(self) -> None:
+        path = self._ask_path("Save the results", f"{self.result.lesson}.json", "JSON (*.json)")
+        if path:
+            self._write(lambda: saved.save(self.result, path), path)
+
+    def _save_csv(self) -> None:
+        path = self._ask_path("Save the chart's points", f"{self.result.lesson}.csv",
+                              "CSV (*.csv)")
+        if path:
+            self._write(lambda: Path(path).write_text(saved.to_csv(self.result)), path)
+
+    def _save_png(self) -> None:
+        path = self._ask_path("Save the chart", f"{self.result.lesson}.png", "PNG (*.png)")
+        if path and not self.chart.grab().save(path):
+            self.verdict.say(f"Could not write {path}: choose another folder.")
+
+    def _open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open saved results", "", "JSON (*.json)")
+        if path:
+            try:
+                self.show_saved(saved.load(path))
+            except (OSError, ValueError) as exc:
+                self.verdict.say(str(exc))
+
+    def _ask_path(self, title: str, name: str, kind: str) -> str:
+        return QFileDialog.getSaveFileName(self, title, name, kind)[0]
+
+    def _write(self, write, path: str) -> None:
+        try:
+            write()
+        except OSError as exc:
+            self.verdict.say(f"Could not write {path} ({exc.strerror or exc}).")
 
     def _stopped(self) -> None:
         self.verdict.say("Stopped: the variants that finished stay in the table; no verdict.")

@@ -44,6 +44,25 @@ def test_a_run_draws_curves_fills_the_table_and_says_a_verdict(page, qtbot):
     assert page.table.rowCount() == 2
     assert page.verdict.text().startswith(done.args[0].verdict)
     qtbot.waitUntil(page.run_button.isEnabled)
+    assert page.save_button.isEnabled()
+
+
+def test_a_saved_lesson_reopens_with_its_chart_table_and_verdict(page, tmp_path):
+    from core.learn.lessons import LessonResult, VariantResult
+    from core.learn.lessons import results as saved
+
+    variants = [VariantResult(name, 8, name.startswith("resnet"), 1000, 5000, 1.0,
+                              [0.5, 0.2], [0.6, 0.3], 0.7) for name in ("plain-8", "resnet-8")]
+    result = LessonResult("residual", "claim", "citation", "Too close to call: numbers.",
+                          "too close to call", False, 12.0, 1, True, "built-in digits", variants)
+    saved.save(result, tmp_path / "residual.json")
+    select(page, "depthwise")
+    page.show_saved(saved.load(tmp_path / "residual.json"))
+    assert page.lesson().key == "residual"
+    assert page.chart.points("resnet-8 validation") == [(1, 0.6), (2, 0.3)]
+    assert page.table.rowCount() == 2
+    assert page.verdict.text().startswith("Too close to call: numbers.")
+    assert saved.to_csv(result).splitlines()[1] == '"plain-8 training",1,0.500000'
 
 
 def test_stop_keeps_the_finished_variants_and_gives_no_verdict(page, qtbot):

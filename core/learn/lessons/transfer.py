@@ -34,6 +34,7 @@ def compare(sizes, epochs: int, settings, progress, should_stop, on_partial):
             check_stop(should_stop)
             result = train_one(Variant(f"{name}, {n}/class", build), split, train,
                                sub_progress(share, j / 2, (j + 1) / 2), should_stop)
+            result.extra = {"series": name, "images_per_class": n}
             found[n] = result.val_accuracy
             results.append(result)
             on_partial(result)
