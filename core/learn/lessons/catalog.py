@@ -153,7 +153,7 @@ LESSONS = (
            'He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", CVPR 2016, '
            "Fig. 1 and Fig. 6 (CIFAR-10, section 4.2)",
            "training and validation error per epoch of plain and residual nets at two depths",
-           1.2, 15, "error", "epoch", _residual),
+           1.5, 15, "error", "epoch", _residual),
     Lesson("bottleneck", "Why 1x1 bottlenecks",
            "A 1x1 convolution that squeezes the channels before an expensive 3x3 (and expands "
            "them after) cuts parameters and multiply-adds several times over while keeping "
@@ -161,7 +161,7 @@ LESSONS = (
            'Szegedy et al., "Going Deeper with Convolutions", CVPR 2015, section 4; '
            "He et al., CVPR 2016, Fig. 5 (the bottleneck block)",
            "parameters and MACs of the blocks, latency measured here, accuracy after equal "
-           "training", 0.6, 6, "error", "epoch", _bottleneck),
+           "training", 0.7, 6, "error", "epoch", _bottleneck),
     Lesson("depthwise", "Why depthwise-separable convolutions",
            "A 3x3 convolution split into a per-channel 3x3 (depthwise) and a 1x1 that mixes "
            "channels (pointwise) needs 8 to 9 times fewer multiply-adds and parameters, for "
@@ -169,7 +169,7 @@ LESSONS = (
            'Howard et al., "MobileNets: Efficient Convolutional Neural Networks for Mobile '
            'Vision Applications", 2017, section 3.1 and Table 4',
            "parameters and MACs of the 3x3 layers, latency measured here, accuracy after "
-           "equal training", 0.6, 5, "error", "epoch", _separable),
+           "equal training", 1, 5, "error", "epoch", _separable),
     Lesson("pretrained", "Why pretrained features",
            "With few labelled images, a frozen backbone pretrained on ImageNet plus a small new "
            "head beats a network trained from scratch; the gap narrows as labels grow.",
