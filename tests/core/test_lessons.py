@@ -120,3 +120,26 @@ def test_cheaper_layers_verdict_needs_fewer_macs_and_a_net_that_learned():
 def test_pretrained_verdict_compares_the_smallest_labelled_set():
     assert verdict.pretrained({10: 0.5, 100: 0.9}, {10: 0.8, 100: 0.92}).agrees
     assert verdict.pretrained({10: 0.9}, {10: 0.7}).outcome == verdict.DISAGREES
+
+
+def test_a_saved_result_reopens_with_the_same_points(tmp_path):
+    from core.learn.lessons import LessonResult
+    from core.learn.lessons import results as saved
+
+    variants = [VariantResult("LeNet-5 from scratch, 10/class", 5, False, 83126, 886440, 1.0,
+                              [0.1], [0.2], 0.8,
+                              extra={"series": "LeNet-5 from scratch", "images_per_class": 10}),
+                VariantResult("pretrained features + head, 10/class", 1, False, 12810, 12800,
+                              0.5, [0.0], [0.1], 0.9,
+                              extra={"series": "pretrained features + head",
+                                     "images_per_class": 10})]
+    result = LessonResult("pretrained", "claim", "citation", "Agrees.", verdict.AGREES, True,
+                          3.0, 0, True, "built-in digits", variants)
+    saved.save(result, tmp_path / "r.json")
+    again = saved.load(tmp_path / "r.json")
+    assert again == result
+    assert [(p.series, p.x, p.y, p.dashed) for p in saved.points(again)] == [
+        ("LeNet-5 from scratch", 10, 0.8, True), ("pretrained features + head", 10, 0.9, False)]
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="not a saved lesson"):
+        saved.load(tmp_path / "bad.json")

@@ -42,7 +42,8 @@ class Lesson:
     full_minutes: float  # estimated from the quick version's time per epoch
     y_label: str  # the chart's vertical axis
     x_label: str
-    run: Callable  # (settings, progress, should_stop, on_partial) -> (variants, Verdict)
+    run: Callable  # (lesson, settings, progress, should_stop, on_partial)
+    #                -> (variant results, Verdict, data description)
 
     def epochs(self, settings: LessonSettings, quick: int, full: int) -> int:
         return settings.epochs or (quick if settings.quick else full)
