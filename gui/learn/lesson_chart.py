@@ -74,3 +74,4 @@ class LessonChart(QChartView):
         self.x_axis.setTickAnchor(low)
         self.x_axis.setTickInterval(step)
         self.y_axis.setRange(0, min(1.0, max(ys + [0.1]) * 1.05))
+        self.y_axis.applyNiceNumbers()

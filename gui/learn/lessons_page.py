@@ -44,7 +44,8 @@ class LessonsPage(QWidget):
         self.lessons = QListWidget()
         for lesson in LESSONS:
             self.lessons.addItem(lesson.title)
-        self.lessons.setMaximumWidth(260)
+        self.lessons.setMinimumWidth(240)
+        self.lessons.setMaximumWidth(280)
         self.title, self.claim, self.citation, self.estimate = (QLabel() for _ in range(4))
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold")
         for label in (self.claim, self.citation, self.estimate):
@@ -85,8 +86,10 @@ class LessonsPage(QWidget):
         for widget in (self.run_button, self.full, self.seed, QLabel("Data:"), self.data_button):
             controls.addWidget(widget)
         controls.addStretch(1)
+        files = QHBoxLayout()
+        files.addStretch(1)
         for widget in (self.save_button, self.open_button, self.png_button, self.csv_button):
-            controls.addWidget(widget)
+            files.addWidget(widget)
         right = QWidget()
         column = QVBoxLayout(right)
         for widget in (self.title, self.claim, self.citation, self.estimate):
@@ -99,6 +102,7 @@ class LessonsPage(QWidget):
         results.setSizes([380, 160])
         column.addWidget(results, 1)
         column.addWidget(self.verdict)
+        column.addLayout(files)
         splitter = QSplitter()
         splitter.addWidget(self.lessons)
         splitter.addWidget(right)
