@@ -68,10 +68,11 @@ class LessonChart(QChartView):
     def _fit(self) -> None:
         xs = [p.x() for s in self.series.values() for p in s.points()]
         ys = [p.y() for s in self.series.values() for p in s.points()]
-        low, high = min(xs + [1]), max(xs + [2])
+        low = min(xs)
+        high = max(max(xs), low + 1)  # one point still gets an axis one unit wide
         self.x_axis.setRange(low, high)
         step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if (high - low) / s <= 10), 200)
-        self.x_axis.setTickAnchor(low)
+        self.x_axis.setTickAnchor(low if step == 1 else 0)  # epochs 1, 2, 3; or 10, 20, 30
         self.x_axis.setTickInterval(step)
         self.y_axis.setRange(0, min(1.0, max(ys + [0.1]) * 1.05))
         self.y_axis.applyNiceNumbers()
