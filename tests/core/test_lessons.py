@@ -98,7 +98,10 @@ def test_residual_verdict_agrees_disagrees_or_says_too_small():
     agree = verdict.residual({"plain-8": 0.01, "plain-32": 0.08, "resnet-8": 0.01,
                               "resnet-32": 0.005}, 8, 32)
     assert agree.agrees and "plain-32 ended with 8.0%" in agree.sentence
-    assert "7.0 points more error" in agree.sentence
+    assert "8.0x the error" in agree.sentence
+    near_zero = verdict.residual({"plain-8": 0.001, "plain-32": 0.08, "resnet-8": 0.001,
+                                  "resnet-32": 0.001}, 8, 32)
+    assert "7.9 points more error" in near_zero.sentence  # no ratio of a near-zero error
     close = verdict.residual({"plain-8": 0.01, "plain-32": 0.012, "resnet-8": 0.01,
                               "resnet-32": 0.01}, 8, 32)
     assert close.outcome == verdict.TOO_CLOSE and "too small" in close.sentence
