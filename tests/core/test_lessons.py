@@ -107,6 +107,9 @@ def test_residual_verdict_agrees_disagrees_or_says_too_small():
     assert close.outcome == verdict.TOO_CLOSE and "too small" in close.sentence
     assert verdict.residual({"plain-8": 0.2, "plain-32": 0.05, "resnet-8": 0.1,
                              "resnet-32": 0.05}, 8, 32).outcome == verdict.DISAGREES
+    untrained = verdict.residual({"plain-8": 0.556, "plain-56": 0.832, "resnet-8": 0.5,
+                                  "resnet-56": 0.679}, 8, 56, chance=0.1)
+    assert untrained.outcome == verdict.TOO_CLOSE and "Too few epochs" in untrained.sentence
 
 
 def test_cheaper_layers_verdict_needs_fewer_macs_and_a_net_that_learned():

@@ -96,7 +96,8 @@ def _residual(lesson, settings, progress, should_stop, on_partial):
     train = TrainSettings(lesson.epochs(settings, 8, 40), settings.seed)
     results = train_variants(variants, split, train, progress, should_stop, on_partial)
     shallow, deep = (6 * n + 2 for n in blocks)
-    return results, verdict.residual(_final_train(results), shallow, deep), split.describe()
+    found = verdict.residual(_final_train(results), shallow, deep, 1 / split.classes)
+    return results, found, split.describe()
 
 
 # --- 2 and 3. cheaper layers --------------------------------------------------

@@ -40,11 +40,14 @@ def _speed(ratio: float) -> str:
         "keep a CPU's vector units idle: fewer multiply-adds are not always less time)"
 
 
-def residual(final_train: dict[str, float], shallow: int, deep: int) -> Verdict:
+def residual(final_train: dict[str, float], shallow: int, deep: int,
+             chance: float = 0.1) -> Verdict:
     """He et al.: the deeper plain net trains worse; shortcuts remove that.
 
     ``final_train`` maps ``plain-8``, ``plain-32``, ``resnet-8``, ``resnet-32``
-    (for ``shallow`` 8, ``deep`` 32) to the last epoch's training error.
+    (for ``shallow`` 8, ``deep`` 32) to the last epoch's training error;
+    ``chance`` is one over the classes. While the shallow plain net is still
+    above half of chance's error, a gap is a slower start, not yet degradation.
     """
     ps, pd = final_train[f"plain-{shallow}"], final_train[f"plain-{deep}"]
     rd = final_train[f"resnet-{deep}"]
@@ -52,6 +55,10 @@ def residual(final_train: dict[str, float], shallow: int, deep: int) -> Verdict:
     fixed = pd - rd
     numbers = (f"plain-{deep} ended with {_pct(pd)} training error against {_pct(ps)} for "
                f"plain-{shallow}; resnet-{deep} ended with {_pct(rd)}.")
+    if ps > (1 - chance) / 2:
+        return Verdict(TOO_CLOSE, f"Too close to call: {numbers} Too few epochs: the nets are "
+                                  "still far from trained, so a gap is a slower start, not yet "
+                                  "degradation; train longer.")
     if degraded > ERROR_MARGIN and fixed > ERROR_MARGIN:
         return Verdict(AGREES, f"Agrees with the paper: {numbers} The deeper plain net trains "
                                f"worse ({_gap(pd, ps)}) and shortcuts remove the gap.")
