@@ -115,6 +115,7 @@ class LessonsPage(QWidget):
     def show_lesson(self, row: int) -> None:
         """Show a lesson's claim; a run of another lesson is stopped and dropped."""
         self.job.slot.retire()
+        self.job.hide()
         lesson = LESSONS[row]
         self.title.setText(lesson.title)
         self.claim.setText(f"<b>The claim.</b> {lesson.claim}")

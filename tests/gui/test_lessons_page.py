@@ -74,3 +74,14 @@ def test_stop_keeps_the_finished_variants_and_gives_no_verdict(page, qtbot):
     assert page.table.rowCount() == 1
     assert page.verdict.text().startswith("Stopped")
     qtbot.waitUntil(page.run_button.isEnabled)
+
+
+def test_choosing_another_lesson_drops_the_running_one(page, qtbot):
+    select(page, "depthwise")
+    worker = page.run(LessonSettings(epochs=30, limit=120))
+    select(page, "residual")
+    assert not page.job.isVisible() and page.run_button.isEnabled()
+    qtbot.waitUntil(worker.isFinished, timeout=120000)
+    qtbot.wait(100)  # anything it still sent would be delivered now
+    assert page.table.rowCount() == 0 and not page.chart.series
+    assert page.verdict.text().startswith("Press Run")
