@@ -16,7 +16,14 @@ from typing import Callable
 
 import numpy as np
 
-from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
+from core.base.jobs import (
+    Progress,
+    ShouldStop,
+    check_stop,
+    never_stop,
+    no_progress,
+    sub_progress,
+)
 
 Partial = Callable[[object], None]
 
@@ -80,7 +87,8 @@ def train_variants(variants: list[Variant], split, settings: TrainSettings,
     results = []
     for i, variant in enumerate(variants):
         check_stop(should_stop)
-        share = _share(progress, i, len(variants), variant.name)
+        share = sub_progress(_named(progress, variant.name), i / len(variants),
+                             (i + 1) / len(variants))
         result = train_one(variant, split, settings, share, should_stop, on_partial,
                            describe_extra)
         results.append(result)
@@ -89,10 +97,9 @@ def train_variants(variants: list[Variant], split, settings: TrainSettings,
     return results
 
 
-def _share(progress: Progress, i: int, count: int, name: str) -> Progress:
-    def report(fraction: float, message: str) -> None:
-        progress((i + min(max(fraction, 0.0), 1.0)) / count, f"{name}: {message}")
-    return report
+def _named(progress: Progress, name: str) -> Progress:
+    """``progress`` with every message starting with the variant's name."""
+    return lambda fraction, message: progress(fraction, f"{name}: {message}")
 
 
 def train_one(variant: Variant, split, settings: TrainSettings, progress: Progress = no_progress,
