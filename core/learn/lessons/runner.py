@@ -16,14 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.base.jobs import (
-    Progress,
-    ShouldStop,
-    check_stop,
-    never_stop,
-    no_progress,
-    sub_progress,
-)
+from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress, sub_progress
 
 Partial = Callable[[object], None]
 
