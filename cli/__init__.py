@@ -12,7 +12,7 @@ import importlib
 import sys
 
 SUBCOMMANDS = ("models", "classify", "train", "evaluate", "export", "compare", "inspect",
-               "weights")
+               "weights", "lesson")
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 

@@ -1,4 +1,4 @@
-"""The Learn tab: Blocks, Side by side, Feature maps and Families pages.
+"""The Learn tab: Blocks, Side by side, Feature maps, Families and Lessons pages.
 
 Models are built only when a page first needs one (TensorFlow loads lazily),
 always in a worker; architectures are kept, so switching back is instant.
@@ -16,6 +16,7 @@ class LearnTab(QTabWidget):
         from .blocks_page import BlocksPage
         from .families_page import FamiliesPage
         from .feature_page import FeatureMapsPage
+        from .lessons_page import LessonsPage
         from .side_by_side import SideBySidePage
 
         self.current_model = current_model
@@ -24,10 +25,12 @@ class LearnTab(QTabWidget):
         self.side_by_side = SideBySidePage(self.architectures)
         self.features = FeatureMapsPage(current_image)
         self.families = FamiliesPage()
+        self.lessons = LessonsPage()
         self.addTab(self.blocks, "Blocks")
         self.addTab(self.side_by_side, "Side by side")
         self.addTab(self.features, "Feature maps")
         self.addTab(self.families, "Families")
+        self.addTab(self.lessons, "Lessons")
         self._started: set[int] = set()
         self.currentChanged.connect(self._page_shown)
 
@@ -58,5 +61,5 @@ class LearnTab(QTabWidget):
             self.features.load_model(self.features.picker.ref())
 
     def shutdown(self) -> None:
-        for page in (self.blocks, self.side_by_side, self.features):
+        for page in (self.blocks, self.side_by_side, self.features, self.lessons):
             page.shutdown()
