@@ -41,7 +41,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from core.learn.lessons import LessonSettings, get, run_lesson
+    from core.learn.lessons.catalog import LessonSettings, get, run_lesson
     from core.learn.lessons.data import LessonDataError
 
     if args.epochs is not None and args.epochs < 1:

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.learn.layout import count_text
-from core.learn.lessons import LESSONS, LessonSettings, Point, VariantResult, run_lesson
 from core.learn.lessons import results as saved
+from core.learn.lessons.catalog import LESSONS, LessonSettings, run_lesson
+from core.learn.lessons.runner import Point, VariantResult
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine

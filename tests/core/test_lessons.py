@@ -6,8 +6,9 @@ import pytest
 
 from core.base.jobs import Cancelled
 from core.learn.architecture import describe
-from core.learn.lessons import LessonSettings, Point, VariantResult, data, nets, run_lesson, verdict
-from core.learn.lessons.runner import TrainSettings, Variant, train_one
+from core.learn.lessons import data, nets, verdict
+from core.learn.lessons.catalog import LessonSettings, run_lesson
+from core.learn.lessons.runner import Point, TrainSettings, Variant, VariantResult, train_one
 
 TINY = LessonSettings(epochs=1, limit=120)
 
@@ -129,8 +130,8 @@ def test_pretrained_verdict_compares_the_smallest_labelled_set():
 
 
 def test_a_saved_result_reopens_with_the_same_points(tmp_path):
-    from core.learn.lessons import LessonResult
     from core.learn.lessons import results as saved
+    from core.learn.lessons.catalog import LessonResult
 
     variants = [VariantResult("LeNet-5 from scratch, 10/class", 5, False, 83126, 886440, 1.0,
                               [0.1], [0.2], 0.8,

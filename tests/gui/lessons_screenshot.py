@@ -20,7 +20,7 @@ from screenshots import settle, wait_for  # noqa: E402
 
 
 def main(key: str, out: Path) -> None:
-    from core.learn.lessons import lesson_keys
+    from core.learn.lessons.catalog import lesson_keys
     from gui.app import make_app
     from gui.learn.lessons_page import LessonsPage
 

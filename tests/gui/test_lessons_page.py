@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.learn.lessons import LESSONS, LessonSettings
+from core.learn.lessons.catalog import LESSONS, LessonSettings
 
 TINY = LessonSettings(epochs=1, limit=120)
 
@@ -48,8 +48,9 @@ def test_a_run_draws_curves_fills_the_table_and_says_a_verdict(page, qtbot):
 
 
 def test_a_saved_lesson_reopens_with_its_chart_table_and_verdict(page, tmp_path):
-    from core.learn.lessons import LessonResult, VariantResult
     from core.learn.lessons import results as saved
+    from core.learn.lessons.catalog import LessonResult
+    from core.learn.lessons.runner import VariantResult
 
     variants = [VariantResult(name, 8, name.startswith("resnet"), 1000, 5000, 1.0,
                               [0.5, 0.2], [0.6, 0.3], 0.7) for name in ("plain-8", "resnet-8")]
