@@ -10,7 +10,8 @@ LABELS = ["left", "middle", "right"]
 
 @pytest.fixture(scope="module")
 def float_model_files(tmp_path_factory):
-    """A small float-input CNN (expects [-1, 1]) as model.tflite and model.onnx, no labels."""
+    """A small float-input CNN (expects [-1, 1]) as model.tflite and model.onnx (no labels
+    beside the .tflite), and as an ONNX Model Zoo style logits.onnx (no softmax)."""
     import keras
     import tensorflow as tf
     from tf2onnx import convert
@@ -20,7 +21,8 @@ def float_model_files(tmp_path_factory):
     x = keras.layers.Conv2D(8, 3, strides=2, activation="relu")(inputs)
     x = keras.layers.DepthwiseConv2D(3, strides=2, activation="relu")(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
-    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    logits = keras.layers.Dense(3)(x)
+    model = keras.Model(inputs, keras.layers.Softmax()(logits))
     folder = tmp_path_factory.mktemp("elsewhere")
     (folder / "tflite").mkdir()
     (folder / "tflite" / "model.tflite").write_bytes(
@@ -31,6 +33,11 @@ def float_model_files(tmp_path_factory):
     (folder / "onnx").mkdir()
     (folder / "onnx" / "model.onnx").write_bytes(proto.SerializeToString())
     (folder / "onnx" / "labels.txt").write_text("0 left\n1 middle\n2 right\n")
+    proto, _ = convert.from_function(tf.function(keras.Model(inputs, logits)),
+                                     input_signature=spec, opset=17)
+    (folder / "logits").mkdir()
+    (folder / "logits" / "model.onnx").write_bytes(proto.SerializeToString())
+    (folder / "logits" / "labels.txt").write_text("0 left\n1 middle\n2 right\n")
     (folder / "names.txt").write_text("left\nmiddle\nright\n")
     return folder
 
@@ -125,14 +132,15 @@ def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
 
 def test_the_input_section_tries_a_choice_on_a_photo_and_keeps_it(
         bare_window, qtbot, monkeypatch, float_model_files, tmp_path):
-    """A float-input ONNX: choosing "caffe BGR mean" and "whole image squashed" changes
+    """A float-input ONNX giving logits: its scores are probabilities (softmaxed, and the
+    description says so); choosing "caffe BGR mean" and "whole image squashed" changes
     the top five on the sample photo at once; "Use and save" writes model.json beside
     the file, the model reopens under it, and opening it again reads it."""
     import json
     import shutil
 
     folder = tmp_path / "zoo"
-    shutil.copytree(float_model_files / "onnx", folder)
+    shutil.copytree(float_model_files / "logits", folder)
     model = folder / "model.onnx"
     _open(bare_window, qtbot, monkeypatch, [model])
     dialog = bare_window.input_dialog
@@ -141,6 +149,8 @@ def test_the_input_section_tries_a_choice_on_a_photo_and_keeps_it(
     assert dialog.crop.currentText() == "largest square"
     qtbot.waitUntil(lambda: len(dialog.bars.labels()) == 3, timeout=30000)
     before = [p.score for p in sorted(dialog._last, key=lambda p: p.label)]
+    assert all(0 <= p <= 1 for p in before) and abs(sum(before) - 1) < 1e-4
+    assert "logits" in bare_window.models.predictor.description
     with qtbot.waitSignal(dialog.previewed, timeout=30000) as got:
         dialog.preprocessing.setCurrentIndex(dialog.preprocessing.findData("caffe"))
     caffe = [p.score for p in sorted(got.args[0], key=lambda p: p.label)]
