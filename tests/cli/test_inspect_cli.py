@@ -8,8 +8,8 @@ import pytest
 
 from .conftest import cli
 
-KINDS = {"stem", "conv", "pool", "residual", "inception", "inverted_residual", "dense_block",
-         "transition", "dense", "head", "other"}
+KINDS = {"preprocess", "stem", "conv", "pool", "residual", "inception", "inverted_residual",
+         "dense_block", "transition", "dense", "head", "other"}
 
 
 @pytest.mark.slow
