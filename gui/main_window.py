@@ -164,4 +164,5 @@ class MainWindow(QMainWindow):
         self.learn.shutdown()
         self.classify.shutdown()
         self.models.shutdown()
+        self.settings.sync()  # on disk now: a process left with a job running ends at once
         super().closeEvent(event)
