@@ -26,6 +26,7 @@ def test_classify_json_labels_real_photos_and_reports_a_bad_file(photos, tmp_pat
     assert entries["coffee.jpg"]["top_k"] == entries["coffee.jpg"]["predictions"]
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_classify_writes_csv_to_a_file_and_exits_zero(photos, tmp_path):
     out = tmp_path / "results.csv"
     run = cli_here("classify", photos["coffee"], "--format", "csv", "--output", out)

@@ -89,6 +89,7 @@ def test_import_killed_midway_loses_no_image(tmp_path):
     assert 200 + 20 <= len(again.samples) < 600 + 20  # what was reported is there, not all
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_training_killed_midway_leaves_project_cache_and_output_intact(tmp_path):
     tree = fashion.write_tree(tmp_path / "data", 12, seed=23)
     sources = {f"{c}/{p.name}": p.read_bytes() for c, files in tree.items() for p in files}

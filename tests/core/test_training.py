@@ -137,6 +137,7 @@ def assert_kept_best_weights(result):
     assert loss == pytest.approx(result.history["val_loss"][kept], abs=2e-3)
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_early_stopping_stops_patience_epochs_after_the_last_progress(data):
     """Progress is a better validation accuracy or a lower validation loss."""
     items, classes = data

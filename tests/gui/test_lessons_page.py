@@ -66,6 +66,7 @@ def test_a_saved_lesson_reopens_with_its_chart_table_and_verdict(page, tmp_path)
     assert saved.to_csv(result).splitlines()[1] == '"plain-8 training",1,0.500000'
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_stop_keeps_the_finished_variants_and_gives_no_verdict(page, qtbot):
     select(page, "bottleneck")
     worker = page.run(LessonSettings(epochs=30, limit=120))

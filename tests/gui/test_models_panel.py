@@ -128,6 +128,7 @@ def test_open_model_refuses_a_plain_folder(panel, tmp_path):
     assert "is not a saved model" in panel.message.text()
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_a_trained_bundle_classifies_and_explains(window, photos, qtbot, tmp_path):
     """Open model… on a bundle with a (random) head: it loads, classifies, has a Grad-CAM."""
     import keras

@@ -78,6 +78,7 @@ def go_to_training(wizard, qtbot, epochs: int):
     assert wizard.currentId() == TRAIN and wizard.train_page.busy()
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_import_train_evaluate_save_and_use_in_classify(bare_window, wizard, qtbot,
                                                         fashion_tree, tmp_path):
     data = import_tree(wizard, qtbot, fashion_tree, tmp_path / "project")
@@ -158,6 +159,7 @@ def test_import_train_evaluate_save_and_use_in_classify(bare_window, wizard, qtb
     assert bare_window.tabs.currentWidget() is bare_window.classify_tabs
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_stop_during_training_keeps_a_usable_model_and_the_project(wizard, qtbot,
                                                                    fashion_tree, tmp_path):
     import_tree(wizard, qtbot, fashion_tree, tmp_path / "project")
@@ -316,6 +318,7 @@ def save_and_wait(save, qtbot):
         save.save()
 
 
+@pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_a_save_never_replaces_a_bundle_unasked_nor_the_one_in_use(bare_window, wizard, qtbot,
                                                                    fashion_tree, tmp_path):
     project = tmp_path / "project"
