@@ -96,11 +96,11 @@ def to_text(lesson, result) -> str:
     lines = [lesson.title, "", lesson.claim, f"({lesson.citation})", "",
              f"Data: {result.data}; {seeds_text(result)}; "
              f"{'quick' if result.quick else 'full'} version; {result.seconds:.0f} s", "",
-             f"{'variant':<36} {'depth':>5} {'params':>8} {'MACs':>8} {'ms/32':>7} "
+             f"{'variant':<38} {'depth':>5} {'params':>8} {'MACs':>8} {'ms/32':>7} "
              f"{'train err':>{wide}} {'val acc':>{wide}}"]
     for v in result.variants:
         latency = f"{v.latency_ms:.1f}" if v.latency_ms is not None else "-"
-        lines.append(f"{v.name:<36} {v.depth:>5} {count_text(v.params):>8} "
+        lines.append(f"{v.name:<38} {v.depth:>5} {count_text(v.params):>8} "
                      f"{count_text(v.macs):>8} {latency:>7} "
                      f"{number_text(result, v, 'train_error'):>{wide}} "
                      f"{number_text(result, v, 'val_accuracy'):>{wide}}")

@@ -60,20 +60,24 @@ def feature_size() -> int:
 
 
 def embed(split: data.Split, progress, should_stop, chunk: int = 64) -> data.Split:
-    """``split`` with every image replaced by its pooled pretrained features."""
+    """``split`` with every image replaced by its pooled pretrained features,
+    computed ``chunk`` images at a time (at 224 px, no copy of all the images)."""
     from core.models.build import build_feature_extractor
 
     progress(0.0, f"building {BACKBONE}")
     extractor = build_feature_extractor(BACKBONE, input_size=split.size)
-    images = np.concatenate([split.x_train, split.x_val])
-    out = []
-    for start in range(0, len(images), chunk):
-        check_stop(should_stop)
-        out.append(np.asarray(extractor.predict_on_batch(images[start:start + chunk])))
-        progress(start / len(images), f"pretrained features {start}/{len(images)}")
-    vectors = np.concatenate(out).astype(np.float32)
-    cut = len(split.x_train)
-    return data.Split(vectors[:cut], split.y_train, vectors[cut:], split.y_val,
+    total, done = len(split.y_train) + len(split.y_val), [0]
+
+    def vectors(images: np.ndarray) -> np.ndarray:
+        out = []
+        for start in range(0, len(images), chunk):
+            check_stop(should_stop)
+            out.append(np.asarray(extractor.predict_on_batch(images[start:start + chunk])))
+            done[0] += len(out[-1])
+            progress(done[0] / total, f"pretrained features {done[0]}/{total}")
+        return np.concatenate(out).astype(np.float32)
+
+    return data.Split(vectors(split.x_train), split.y_train, vectors(split.x_val), split.y_val,
                       split.class_names, split.source)
 
 
