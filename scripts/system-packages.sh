@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests need: Qt's xcb plugin, a virtual
-# screen for screenshots, and Fashion-MNIST for the training tests.
+# screen for screenshots, and Fashion-MNIST for the training tests (and for
+# scripts/make_lesson_fashion.py, which writes resources/lessons/fashion.npz).
 set -euo pipefail
 PKGS="xvfb xauth imagemagick libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0

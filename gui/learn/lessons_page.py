@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from core.learn.layout import count_text
 from core.learn.lessons import results as saved
-from core.learn.lessons.catalog import LESSONS, LessonSettings, run_lesson
+from core.learn.lessons.catalog import LESSONS, LessonSettings
+from core.learn.lessons.data import BUILT_IN_NAMES
 from core.learn.lessons.runner import Point, VariantResult
+from core.learn.lessons.seeds import number_text, run_seeds, seeds_text
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
@@ -71,7 +73,13 @@ class LessonsPage(QWidget):
         self.seed = QSpinBox()
         self.seed.setRange(0, 9999)
         self.seed.setPrefix("seed ")
-        self.data_button = QPushButton("Built-in digits")
+        self.runs = QSpinBox()
+        self.runs.setRange(1, 5)
+        self.runs.setPrefix("runs: ")
+        self.runs.setToolTip("Run once per seed (seed, seed + 1, …): the table shows the mean "
+                             "and, in brackets, the lowest and highest; the verdict agrees only "
+                             "when every run agrees")
+        self.data_button = QPushButton()
         self.data_button.setToolTip("Choose a folder of your images, one sub-folder per class")
         self.data_button.clicked.connect(self._choose_data)
         self.run_button = QPushButton("Run")
@@ -84,7 +92,8 @@ class LessonsPage(QWidget):
                              (self.png_button, self._save_png), (self.csv_button, self._save_csv)):
             button.clicked.connect(slot)
         controls = QHBoxLayout()
-        for widget in (self.run_button, self.full, self.seed, QLabel("Data:"), self.data_button):
+        for widget in (self.run_button, self.full, self.seed, self.runs, QLabel("Data:"),
+                       self.data_button):
             controls.addWidget(widget)
         controls.addStretch(1)
         files = QHBoxLayout()
@@ -124,6 +133,7 @@ class LessonsPage(QWidget):
         self.estimate.setText(f"<b>Measured here:</b> {lesson.measures}. About "
                               f"{lesson.quick_minutes:g} min on 2 CPU cores (full version: "
                               f"roughly {lesson.full_minutes:g} min, estimated).")
+        self._show_data()
         self._clear()
         self.verdict.say("Press Run: the verdict compares this run with the paper's claim.")
         self.run_button.setEnabled(True)
@@ -132,12 +142,16 @@ class LessonsPage(QWidget):
         return LessonSettings(quick=not self.full.isChecked(), seed=self.seed.value(),
                               data=self.data_folder)
 
+    def seeds(self, settings: LessonSettings) -> list[int]:
+        return list(range(settings.seed, settings.seed + self.runs.value()))
+
     def run(self, settings: LessonSettings | None = None) -> JobWorker:
-        """Run the shown lesson (``settings``: tests pass small ones)."""
+        """Run the shown lesson once per seed (``settings``: tests pass small ones)."""
         lesson = self.lesson()
+        settings = settings or self.settings()
         self._clear()
         self.verdict.say("Running…")
-        worker = JobWorker(run_lesson, lesson.key, settings or self.settings(),
+        worker = JobWorker(run_seeds, lesson.key, settings, self.seeds(settings),
                            partial_kw="on_partial")
         self.run_button.setEnabled(False)
         for signal, slot in ((worker.partial, self._partial), (worker.succeeded, self._finished),
@@ -165,11 +179,11 @@ class LessonsPage(QWidget):
         elif isinstance(value, VariantResult):
             self._add_row(value)
 
-    def _add_row(self, v: VariantResult) -> None:
+    def _add_row(self, v: VariantResult, result=None) -> None:
+        """A variant's row; with a finished ``result`` of several seeds, their spread."""
         cells = [v.name, str(v.depth), count_text(v.params), count_text(v.macs),
                  f"{v.latency_ms:.1f}" if v.latency_ms is not None else "-",
-                 f"{v.train_error[-1]:.1%}" if v.train_error else "-",
-                 f"{v.val_accuracy:.1%}" if v.val_accuracy is not None else "-"]
+                 number_text(result, v, "train_error"), number_text(result, v, "val_accuracy")]
         row = self.table.rowCount()
         self.table.insertRow(row)
         for column, text in enumerate(cells):
@@ -177,15 +191,16 @@ class LessonsPage(QWidget):
 
     def _finished(self, result) -> None:
         self._show_result(result)
-        self.verdict.say(f"{result.verdict} ({result.seconds:.0f} s, seed {result.seed})")
+        self.table.setRowCount(0)  # the rows again, with the spread over several seeds
+        for variant in result.variants:
+            self._add_row(variant, result)
+        self.verdict.say(f"{result.verdict} ({result.seconds:.0f} s, {seeds_text(result)})")
 
     def show_saved(self, result) -> None:
         """Show a reopened result: its lesson, chart, table and verdict."""
         self.lessons.setCurrentRow([lesson.key for lesson in LESSONS].index(result.lesson))
         for point in saved.points(result):
             self.chart.add(point)
-        for variant in result.variants:
-            self._add_row(variant)
         self._finished(result)
 
     def _save(self) -> None:
@@ -230,4 +245,7 @@ class LessonsPage(QWidget):
     def _choose_data(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "A folder with one sub-folder per class")
         self.data_folder = folder or None
-        self.data_button.setText(folder or "Built-in digits")
+        self._show_data()
+
+    def _show_data(self) -> None:
+        self.data_button.setText(self.data_folder or BUILT_IN_NAMES[self.lesson().built_in])

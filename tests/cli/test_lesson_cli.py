@@ -30,3 +30,23 @@ def test_unknown_lessons_bad_epochs_and_bad_folders_are_usage_errors(tmp_path):
     (tmp_path / "only").mkdir()
     run = cli_here("lesson", "residual", "--data", tmp_path)
     assert run.returncode == 2 and "sub-folders" in run.stderr
+
+
+def test_seeds_run_the_lesson_once_each_and_give_the_spread(tmp_path):
+    run = cli_here("lesson", "depthwise", "--epochs", "1", "--seeds", "0,1", "--data",
+                   resources_dir() / "samples" / "fashion")
+    assert run.returncode == 0, run.stderr
+    assert "seeds 0, 1" in run.stdout and "Verdict" in run.stdout
+    assert run.stdout.count("%-") >= 4  # "mean (min-max)" in both columns of both variants
+    document = json.loads(cli_here("lesson", "depthwise", "--epochs", "1", "--seeds", "2,3",
+                                   "--data", resources_dir() / "samples" / "fashion",
+                                   "--json").stdout)
+    assert [run["seed"] for run in document["seeds"]] == [2, 3]
+    assert set(document["spread"]) == {"standard", "depthwise-separable"}
+    assert set(document["spread"]["standard"]["val_accuracy"]) == {"mean", "min", "max"}
+
+
+def test_bad_seed_lists_are_usage_errors():
+    for seeds in ("x", "1,1", ","):
+        assert cli_here("lesson", "residual", "--seeds", seeds).returncode == 2
+    assert cli_here("lesson", "residual", "--seed", "1", "--seeds", "0,1").returncode == 2

@@ -58,6 +58,17 @@ def test_depthwise_separable_layers_have_about_8x_fewer_parameters_and_macs():
     assert 7.5 < standard[1] / separable[1] < 9
 
 
+def test_built_in_fashion_is_lesson_4_s_data_with_every_class_on_both_sides():
+    from core.learn.lessons.catalog import get
+
+    assert get("pretrained").built_in == "fashion" and get("residual").built_in == "digits"
+    split = data.load(32, seed=1, limit=200, built_in="fashion")
+    assert split.classes == 10 and split.x_train.shape[1:] == (32, 32, 3)
+    assert split.source == "built-in Fashion-MNIST" and split.class_names[9] == "ankle boot"
+    assert set(split.y_train) == set(split.y_val) == set(range(10))
+    assert split.x_train.dtype == "uint8" and split.x_train.max() > 200
+
+
 def test_digits_split_keeps_every_class_on_both_sides():
     split = data.load(16, seed=3, limit=200)
     assert split.x_train.shape[1:] == (16, 16, 3) and split.x_train.dtype == "uint8"
@@ -150,3 +161,44 @@ def test_a_saved_result_reopens_with_the_same_points(tmp_path):
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a saved lesson"):
         saved.load(tmp_path / "bad.json")
+
+
+def two_seeds():
+    from core.learn.lessons.catalog import LessonResult
+
+    def run(seed, train, accuracy, outcome):
+        return LessonResult("depthwise", "claim", "citation", f"{outcome} on {seed}.", outcome,
+                            outcome == verdict.AGREES, 2.0, seed, True, "built-in digits",
+                            [VariantResult("standard", 5, False, 10, 20, 1.0, [0.5, train],
+                                           [0.5, 0.4], accuracy)])
+    return run(0, 0.2, 0.8, verdict.AGREES), run(1, 0.1, 0.9, verdict.TOO_CLOSE)
+
+
+def test_several_seeds_keep_every_seed_s_numbers_their_spread_and_a_joint_verdict(tmp_path):
+    from core.learn.lessons import results as saved
+    from core.learn.lessons.seeds import combine, number_text, seeds_text, spread, to_json
+
+    first, second = two_seeds()
+    both = combine([first, second])
+    assert both.outcome == verdict.TOO_CLOSE and not both.agrees
+    assert both.verdict.startswith("Too close to call: mixed across 2 seeds (agrees on seed 0; "
+                                   "too close to call on seed 1)")
+    assert both.variants == first.variants and both.seconds == 4.0
+    assert spread(both)["standard"]["val_accuracy"] == pytest.approx(
+        {"mean": 0.85, "min": 0.8, "max": 0.9})
+    assert number_text(both, both.variants[0], "train_error") == "15.0% (10.0%-20.0%)"
+    assert number_text(None, first.variants[0], "val_accuracy") == "80.0%"
+    assert seeds_text(both) == "seeds 0, 1" and seeds_text(first) == "seed 0"
+    assert to_json(both)["spread"]["standard"]["train_error"]["max"] == 0.2
+    saved.save(both, tmp_path / "both.json")
+    assert saved.load(tmp_path / "both.json") == both
+    assert combine([first]) is first
+
+
+def test_seeds_agree_only_when_every_seed_agrees():
+    yes, no = verdict.Verdict(verdict.AGREES, "Yes."), verdict.Verdict(verdict.DISAGREES, "No.")
+    assert verdict.across_seeds({0: yes, 1: yes, 2: yes}).sentence == \
+        "Agrees on all 3 seeds. Seed 0: Yes."
+    assert verdict.across_seeds({1: no, 2: no}).outcome == verdict.DISAGREES
+    mixed = verdict.across_seeds({0: yes, 1: no, 2: yes})
+    assert mixed.outcome == verdict.TOO_CLOSE and "agrees on seeds 0, 2" in mixed.sentence

@@ -66,6 +66,35 @@ def test_a_saved_lesson_reopens_with_its_chart_table_and_verdict(page, tmp_path)
     assert saved.to_csv(result).splitlines()[1] == '"plain-8 training",1,0.500000'
 
 
+def test_a_saved_run_of_several_seeds_shows_their_spread(page, tmp_path):
+    from core.learn.lessons import results as saved
+    from core.learn.lessons.catalog import LessonResult
+    from core.learn.lessons.runner import VariantResult
+    from core.learn.lessons.seeds import combine
+
+    def run(seed, accuracy):
+        return LessonResult("depthwise", "claim", "citation", "Agrees.", "agrees", True, 2.0,
+                            seed, True, "built-in digits",
+                            [VariantResult("standard", 5, False, 10, 20, 1.0, [0.2], [0.3],
+                                           accuracy)])
+
+    saved.save(combine([run(0, 0.7), run(1, 0.9)]), tmp_path / "two.json")
+    page.show_saved(saved.load(tmp_path / "two.json"))
+    assert page.table.item(0, 6).text() == "80.0% (70.0%-90.0%)"
+    assert page.verdict.text().startswith("Agrees on all 2 seeds")
+    assert page.verdict.text().endswith("seeds 0, 1)")
+    assert page.seeds(LessonSettings(seed=4)) == [4]
+    page.runs.setValue(3)
+    assert page.seeds(LessonSettings(seed=4)) == [4, 5, 6]
+
+
+def test_the_data_button_names_the_lesson_s_built_in_set(page):
+    select(page, "pretrained")
+    assert page.data_button.text() == "built-in Fashion-MNIST"
+    select(page, "residual")
+    assert page.data_button.text() == "built-in digits"
+
+
 @pytest.mark.slow  # end to end, seconds: the full suite runs it
 def test_stop_keeps_the_finished_variants_and_gives_no_verdict(page, qtbot):
     select(page, "bottleneck")

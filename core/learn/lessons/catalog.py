@@ -27,7 +27,7 @@ class LessonSettings:
     quick: bool = True   # the few-minute version; False: closer to the paper
     epochs: int | None = None  # None: the lesson's own for quick or full
     seed: int = 0
-    data: str | None = None  # a folder with one sub-folder per class; None: built-in digits
+    data: str | None = None  # a folder with one sub-folder per class; None: the lesson's own
     limit: int | None = None  # at most this many images in all (tests)
 
 
@@ -44,6 +44,12 @@ class Lesson:
     x_label: str
     run: Callable  # (lesson, settings, progress, should_stop, on_partial)
     #                -> (variant results, Verdict, data description)
+    built_in: str = "digits"  # the built-in data set (core.learn.lessons.data.BUILT_IN)
+
+    def load(self, settings: LessonSettings, size: int):
+        """The lesson's data at ``size`` px: the settings' folder, else its built-in set."""
+        return data.load(size, settings.seed, settings.data, limit=settings.limit,
+                         built_in=self.built_in)
 
     def epochs(self, settings: LessonSettings, quick: int, full: int) -> int:
         return settings.epochs or (quick if settings.quick else full)
@@ -61,7 +67,8 @@ class LessonResult:
     seed: int
     quick: bool
     data: str
-    variants: list[VariantResult] = field(default_factory=list)
+    variants: list[VariantResult] = field(default_factory=list)  # the first seed's
+    seeds: list[dict] = field(default_factory=list)  # every seed's numbers (lessons.seeds)
 
     def to_json(self) -> dict:
         out = asdict(self)
@@ -90,7 +97,7 @@ def _final_train(results: list[VariantResult]) -> dict[str, float]:
 
 def _residual(lesson, settings, progress, should_stop, on_partial):
     blocks = (1, 5) if settings.quick else (1, 9)  # 8 and 32 (or 56) weight layers
-    split = data.load(16, settings.seed, settings.data, limit=settings.limit)
+    split = lesson.load(settings, 16)
     variants = [Variant(f"{kind}-{6 * n + 2}", lambda n=n, s=s: nets.cifar_net(n, s, split.classes),
                         s) for kind, s in (("plain", False), ("resnet", True)) for n in blocks]
     train = TrainSettings(lesson.epochs(settings, 8, 40), settings.seed)
@@ -103,7 +110,7 @@ def _residual(lesson, settings, progress, should_stop, on_partial):
 # --- 2 and 3. cheaper layers --------------------------------------------------
 
 def _cheaper(lesson, settings, progress, should_stop, on_partial, build, names, claim):
-    split = data.load(16, settings.seed, settings.data, limit=settings.limit)
+    split = lesson.load(settings, 16)
     variants = [Variant(names[i], lambda flag=flag: build(flag, split.classes, settings.quick))
                 for i, flag in enumerate((False, True))]
     train = TrainSettings(lesson.epochs(settings, 8, 30), settings.seed)
@@ -142,8 +149,10 @@ def _pretrained(lesson, settings, progress, should_stop, on_partial):
 
     sizes = (10, 30, 100) if settings.quick else (5, 10, 30, 100)
     epochs = lesson.epochs(settings, 40, 100)
-    scratch, frozen, results, source = transfer.compare(sizes, epochs, settings, progress,
-                                                        should_stop, on_partial)
+    splits = (lesson.load(settings, transfer.SCRATCH_SIZE),
+              lesson.load(settings, transfer.feature_size()))
+    scratch, frozen, results, source = transfer.compare(splits, sizes, epochs, settings.seed,
+                                                        progress, should_stop, on_partial)
     return results, verdict.pretrained(scratch, frozen), source
 
 
@@ -178,8 +187,9 @@ LESSONS = (
            'Yosinski et al., "How transferable are features in deep neural networks?", '
            "NeurIPS 2014; Donahue et al., DeCAF, ICML 2014",
            "validation accuracy against labelled images per class: LeNet-5 from scratch "
-           "against frozen EfficientNet-Lite0 features + a softmax head",
-           1.5, 4, "accuracy", "images per class", _pretrained),
+           "against frozen EfficientNet-Lite0 features (224 px) + a softmax head, on "
+           "Fashion-MNIST photos of clothes",
+           1.5, 4, "accuracy", "images per class", _pretrained, built_in="fashion"),
 )
 
 

@@ -1,4 +1,8 @@
-"""The images a lesson trains on: the built-in digits, or a folder of the user's.
+"""The images a lesson trains on: a built-in set, or a folder of the user's.
+
+Two sets are built in (see resources/LICENSES.md): ``digits``, 1,797 8x8
+handwritten digits, and ``fashion``, 1,800 28x28 Fashion-MNIST photos of
+clothes (180 per class), the photo-like set of the pretrained-features lesson.
 
 Every lesson sees RGB uint8 images, ``(N, size, size, 3)``, and integer labels,
 split once per seed into training and validation sets with every class in
@@ -13,7 +17,9 @@ import numpy as np
 
 from core.base.paths import resources_dir
 
-DIGITS_FILE = "lessons/digits.npz"
+# name -> (file under resources/, its brightest grey level)
+BUILT_IN = {"digits": ("lessons/digits.npz", 16), "fashion": ("lessons/fashion.npz", 255)}
+BUILT_IN_NAMES = {"digits": "built-in digits", "fashion": "built-in Fashion-MNIST"}
 
 
 class LessonDataError(ValueError):
@@ -27,7 +33,7 @@ class Split:
     x_val: np.ndarray
     y_val: np.ndarray
     class_names: list[str]
-    source: str  # "built-in digits" or the folder
+    source: str  # "built-in digits", "built-in Fashion-MNIST" or the folder
 
     @property
     def classes(self) -> int:
@@ -43,13 +49,14 @@ class Split:
 
 
 def load(size: int, seed: int, folder: str | Path | None = None, val_fraction: float = 0.25,
-         limit: int | None = None) -> Split:
-    """The lesson's split at ``size`` px: the built-in digits, or ``folder``
-    (one sub-folder per class). ``limit`` keeps at most that many images in
-    all (tests and quick looks), taken evenly from every class."""
+         limit: int | None = None, built_in: str = "digits") -> Split:
+    """The lesson's split at ``size`` px: ``folder`` (one sub-folder per class),
+    or without one the ``built_in`` set (a key of BUILT_IN). ``limit`` keeps
+    at most that many images in all (tests and quick looks), taken evenly
+    from every class."""
     if folder is None:
-        images, labels, names = digits(size)
-        source = "built-in digits"
+        images, labels, names = built_in_images(built_in, size)
+        source = BUILT_IN_NAMES[built_in]
     else:
         images, labels, names = folder_images(Path(folder), size)
         source = str(folder)
@@ -59,16 +66,17 @@ def load(size: int, seed: int, folder: str | Path | None = None, val_fraction: f
     return split(images, labels, names, source, seed, val_fraction)
 
 
-def digits(size: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The 1,797 built-in 8x8 digits scaled to ``size`` px, grey as RGB uint8."""
+def built_in_images(name: str, size: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The built-in set ``name`` scaled to ``size`` px, grey as RGB uint8."""
     import cv2
 
-    with np.load(resources_dir() / DIGITS_FILE) as data:
+    file, levels = BUILT_IN[name]
+    with np.load(resources_dir() / file) as data:
         small, labels = data["images"], data["labels"].astype(np.int64)
         names = [str(n) for n in data["class_names"]]
-    grey = np.clip(small.astype(np.float32) * (255 / 16), 0, 255).astype(np.uint8)
-    scaled = np.stack([cv2.resize(g, (size, size), interpolation=cv2.INTER_LINEAR)
-                       for g in grey])
+    grey = np.clip(small.astype(np.float32) * (255 / levels), 0, 255).astype(np.uint8)
+    shrink = cv2.INTER_AREA if size < grey.shape[1] else cv2.INTER_LINEAR  # no aliasing
+    scaled = np.stack([cv2.resize(g, (size, size), interpolation=shrink) for g in grey])
     return np.repeat(scaled[..., None], 3, axis=-1), labels, names
 
 

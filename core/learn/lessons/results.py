@@ -8,11 +8,12 @@ from pathlib import Path
 from core.base.paths import atomic_write_text
 from core.learn.lessons.catalog import LessonResult
 from core.learn.lessons.runner import Point, VariantResult
+from core.learn.lessons.seeds import to_json
 
 
 def save(result: LessonResult, path: Path) -> None:
     """Write ``result`` as the ``lesson --format json`` document (OSError on a disk fault)."""
-    atomic_write_text(Path(path), json.dumps(result.to_json(), indent=1))
+    atomic_write_text(Path(path), json.dumps(to_json(result), indent=1))
 
 
 def load(path: Path) -> LessonResult:
@@ -20,6 +21,7 @@ def load(path: Path) -> LessonResult:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
         variants = [VariantResult(**v) for v in document.pop("variants")]
+        document.pop("spread", None)  # recomputed from "seeds"
         return LessonResult(**document, variants=variants)
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{Path(path).name} is not a saved lesson ({exc}).") from None

@@ -2,8 +2,10 @@
 
 The same few labelled images per class train LeNet-5 from scratch (32 px) and a
 softmax head on EfficientNet-Lite0's pooled ImageNet features (the bundled
-weights, 64 px: the digits are tiny, and the features are computed once for
-every image). Both are scored on the same validation images.
+weights, computed once for every image at the backbone's own 224 px: its
+features were learnt at that size, and at 64 px the same Fashion-MNIST images
+scored about 7 points lower with 10 per class). Both train the same epochs with
+the same optimiser and batches and are scored on the same validation images.
 """
 from __future__ import annotations
 
@@ -14,19 +16,21 @@ from core.learn.lessons import data
 from core.learn.lessons.runner import Point, TrainSettings, Variant, train_one
 
 BACKBONE = "EfficientNetLite0"
-SCRATCH_SIZE, FEATURE_SIZE = 32, 64
+SCRATCH_SIZE = 32
 SCRATCH, FROZEN = "LeNet-5 from scratch", "pretrained features + head"
 
 
-def compare(sizes, epochs: int, settings, progress, should_stop, on_partial):
-    """-> ({n: scratch accuracy}, {n: frozen accuracy}, VariantResults, data description)."""
-    small = data.load(SCRATCH_SIZE, settings.seed, settings.data, limit=settings.limit)
-    large = data.load(FEATURE_SIZE, settings.seed, settings.data, limit=settings.limit)
+def compare(splits, sizes, epochs: int, seed: int, progress, should_stop, on_partial):
+    """``splits``: the same images at SCRATCH_SIZE and feature_size() px.
+
+    -> ({n: scratch accuracy}, {n: frozen accuracy}, VariantResults, data description).
+    """
+    small, large = splits
     features = embed(large, sub_progress(progress, 0.0, 0.3), should_stop)
     scratch, frozen, results = {}, {}, []
-    train = TrainSettings(epochs, settings.seed, batch_size=16)
+    train = TrainSettings(epochs, seed, batch_size=16)
     for i, n in enumerate(sizes):
-        keep = data.per_class_indices(small.y_train, n, settings.seed)
+        keep = data.per_class_indices(small.y_train, n, seed)
         share = sub_progress(progress, 0.3 + 0.7 * i / len(sizes), 0.3 + 0.7 * (i + 1) / len(sizes))
         runs = ((SCRATCH, _subset(small, keep), lambda: lenet(small.classes), scratch),
                 (FROZEN, _subset(features, keep), lambda: head(features), frozen))
@@ -48,21 +52,32 @@ def _subset(split: data.Split, keep: np.ndarray) -> data.Split:
                       split.class_names, split.source)
 
 
+def feature_size() -> int:
+    """The backbone's own input size, at which its ImageNet features were learnt."""
+    from core.models import backbones
+
+    return backbones.get(BACKBONE).input_size
+
+
 def embed(split: data.Split, progress, should_stop, chunk: int = 64) -> data.Split:
-    """``split`` with every image replaced by its pooled pretrained features."""
+    """``split`` with every image replaced by its pooled pretrained features,
+    computed ``chunk`` images at a time (at 224 px, no copy of all the images)."""
     from core.models.build import build_feature_extractor
 
     progress(0.0, f"building {BACKBONE}")
-    extractor = build_feature_extractor(BACKBONE, input_size=FEATURE_SIZE)
-    images = np.concatenate([split.x_train, split.x_val])
-    out = []
-    for start in range(0, len(images), chunk):
-        check_stop(should_stop)
-        out.append(np.asarray(extractor.predict_on_batch(images[start:start + chunk])))
-        progress(start / len(images), f"pretrained features {start}/{len(images)}")
-    vectors = np.concatenate(out).astype(np.float32)
-    cut = len(split.x_train)
-    return data.Split(vectors[:cut], split.y_train, vectors[cut:], split.y_val,
+    extractor = build_feature_extractor(BACKBONE, input_size=split.size)
+    total, done = len(split.y_train) + len(split.y_val), [0]
+
+    def vectors(images: np.ndarray) -> np.ndarray:
+        out = []
+        for start in range(0, len(images), chunk):
+            check_stop(should_stop)
+            out.append(np.asarray(extractor.predict_on_batch(images[start:start + chunk])))
+            done[0] += len(out[-1])
+            progress(done[0] / total, f"pretrained features {done[0]}/{total}")
+        return np.concatenate(out).astype(np.float32)
+
+    return data.Split(vectors(split.x_train), split.y_train, vectors(split.x_val), split.y_val,
                       split.class_names, split.source)
 
 

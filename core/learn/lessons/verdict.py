@@ -112,7 +112,29 @@ def pretrained(scratch: dict[int, float], frozen: dict[int, float]) -> Verdict:
                                f"scratch with few labels ({gaps}).")
     if gap < -ACCURACY_MARGIN:
         return Verdict(DISAGREES, f"Does not agree here: training from scratch did better "
-                                  f"({gaps}). ImageNet features describe photos; images far "
-                                  "from photos (tiny grey digits) gain little from them. "
-                                  "Try it on your own photos.")
+                                  f"({gaps}). ImageNet features describe colour photos; images "
+                                  "far from them (tiny grey digits, say) gain little from "
+                                  "them. Try it on your own photos.")
     return Verdict(TOO_CLOSE, f"Too close to call ({gaps}).")
+
+
+def across_seeds(found: dict[int, Verdict]) -> Verdict:
+    """One verdict over several seeds' (seed -> Verdict): agrees only when every
+    seed agrees, does not agree only when every seed disagrees; a mix is too close
+    to call."""
+    tally = "; ".join(f"{outcome} on seed{'s' if len(seeds) > 1 else ''} "
+                      f"{', '.join(map(str, seeds))}"
+                      for outcome in OUTCOMES
+                      if (seeds := [s for s, v in found.items() if v.outcome == outcome]))
+    outcomes = {v.outcome for v in found.values()}
+    if len(outcomes) > 1:
+        outcome = TOO_CLOSE
+        head = (f"Too close to call: mixed across {len(found)} seeds ({tally}), so one run "
+                "can mislead here")
+    else:
+        outcome = outcomes.pop()
+        head = {AGREES: f"Agrees on all {len(found)} seeds",
+                DISAGREES: f"Does not agree on any of {len(found)} seeds",
+                TOO_CLOSE: f"Too close to call on all {len(found)} seeds"}[outcome]
+    first = min(found)
+    return Verdict(outcome, f"{head}. Seed {first}: {found[first].sentence}")
