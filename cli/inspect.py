@@ -67,6 +67,6 @@ def to_text(arch, layers: bool = False) -> str:
                      f"{count_text(b.macs):>8} {shape_text(b.output_shape):<14} "
                      f"{', '.join(b.inputs)}{skip}")
         for layer in b.layers if layers else ():
-            lines.append(f"    {layer.name:<34} {layer.type:<20} {count_text(layer.params):>8} "
-                         f"{shape_text(layer.output_shape)}")
+            lines.append(f"    {layer.name:<34} {layer.type_text:<28} "
+                         f"{count_text(layer.params):>8} {shape_text(layer.output_shape)}")
     return "\n".join(lines)

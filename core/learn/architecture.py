@@ -41,6 +41,25 @@ class Layer:
     macs: int
     output_shape: list
     inputs: list[str]  # names of the layers it reads
+    kernel_size: list = field(default_factory=list)  # a conv's or pool's window, [] otherwise
+    strides: list = field(default_factory=list)  # its step ([] for other layers)
+
+    @property
+    def window_text(self) -> str:
+        """A conv's or pooling layer's window and step, e.g. "3×3 /2" or "1×1" ("" for
+        other layers): 1×1 against 3×3 and depthwise convs are the lesson."""
+        if not self.kernel_size:
+            return ""
+        text = "×".join(map(str, self.kernel_size))
+        steps = sorted(set(self.strides))
+        if steps and steps != [1]:
+            text += " /" + (str(steps[0]) if len(steps) == 1 else "×".join(map(str, self.strides)))
+        return text
+
+    @property
+    def type_text(self) -> str:
+        """The Keras type with its window, e.g. "DepthwiseConv2D 3×3 /2"."""
+        return f"{self.type} {self.window_text}".rstrip()
 
 
 @dataclass
@@ -310,7 +329,9 @@ def _blocks(leaves, groups: list[_Group]) -> list[Block]:
         for i in g.members:
             leaf = leaves[i]
             layers.append(Layer(leaf.name, leaf.type, leaf.params, leaf.macs,
-                                list(leaf.output_shape), [leaves[p].name for p in leaf.parents]))
+                                list(leaf.output_shape), [leaves[p].name for p in leaf.parents],
+                                list(leaf.kernel_size or leaf.pool_size),
+                                list(leaf.strides) if leaf.kernel_size or leaf.pool_size else []))
             for p in leaf.parents:
                 if p not in inside and block_of[p] not in inputs:
                     inputs.append(block_of[p])

@@ -34,6 +34,8 @@ class Leaf:
     tensor: object = field(repr=False, default=None)  # its output in its own graph
     graph: object = field(repr=False, default=None)  # the (sub)model that tensor lives in
     kernel_size: tuple = ()
+    strides: tuple = ()  # a conv's or a pooling window's step, () for other layers
+    pool_size: tuple = ()  # a pooling layer's window (global pooling has none)
 
     @property
     def is_kernel(self) -> bool:
@@ -142,9 +144,18 @@ def _walk(function, owner: dict, leaves: list, seen_ops: set) -> None:
             leaves.append(Leaf(op.name, type(op).__name__, int(params),
                                int(macs), out_shape, parents,
                                op, outputs[0], function,
-                               tuple(getattr(op, "kernel_size", ()) or ())))
+                               *_window(op)))
             for t in outputs:
                 owner[id(t)] = index
+
+
+def _window(op) -> tuple[tuple, tuple, tuple]:
+    """``(kernel_size, strides, pool_size)`` from a layer's attributes, () where absent."""
+    def read(attr):
+        value = getattr(op, attr, None) or ()
+        return (value,) if isinstance(value, int) else tuple(value)
+
+    return read("kernel_size"), read("strides"), read("pool_size")
 
 
 def _unique_names(leaves: list[Leaf]) -> None:

@@ -90,7 +90,7 @@ def _visible(arch: Architecture, expanded) -> tuple[list[Node], dict[str, str]]:
         if b.name in expanded and len(b.layers) > 1:
             for layer in b.layers:
                 nodes.append(Node(layer.name, b.name, "", layer.name,
-                                  f"{layer.type} · {count_text(layer.params)} params",
+                                  f"{layer.type_text} · {count_text(layer.params)} params",
                                   w=LAYER_SIZE[0], h=LAYER_SIZE[1], is_layer=True))
                 shown_by[layer.name] = layer.name
         else:

@@ -268,3 +268,23 @@ def test_a_plain_sequential_model_becomes_conv_pool_and_head():
         ("input", "other"), ("c1", "conv"), ("p1", "pool"), ("digits", "head")]
     assert arch.params == model.count_params()
     assert arch.blocks[1].macs == 26 * 26 * 8 * 9  # 3x3x1 kernel at every output position
+
+
+def test_an_opened_blocks_layers_show_their_kernel_and_stride():
+    """1×1 against 3×3, and the depthwise conv that steps by 2: what a layer box says
+    (MobileNetV2 at 96 px with random weights; the window is read from the layer)."""
+    import keras
+
+    arch = describe(keras.applications.MobileNetV2(input_shape=(96, 96, 3), weights=None,
+                                                   include_top=False), "MobileNetV2")
+    by_name = {layer.name: layer for b in arch.blocks for layer in b.layers}
+    assert by_name["Conv1"].type_text == "Conv2D 3×3 /2"
+    assert by_name["block_1_expand"].type_text == "Conv2D 1×1"
+    assert by_name["block_1_depthwise"].type_text == "DepthwiseConv2D 3×3 /2"
+    assert by_name["block_2_depthwise"].type_text == "DepthwiseConv2D 3×3"
+    assert by_name["block_1_project_BN"].type_text == "BatchNormalization"
+    opened = layout(arch, {"block_1"})
+    assert opened.node("block_1_depthwise").detail.startswith("DepthwiseConv2D 3×3 /2 · ")
+    json_layer = next(x for b in arch.to_json(layers=True)["blocks"] for x in b["layers"]
+                      if x["name"] == "block_1_depthwise")
+    assert json_layer["kernel_size"] == [3, 3] and json_layer["strides"] == [2, 2]
