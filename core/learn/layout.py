@@ -25,7 +25,7 @@ KIND_COLOURS = {
 }
 LAYER_COLOUR = "#fdfefe"
 BLOCK_SIZE = (250, 50)
-LAYER_SIZE = (210, 40)
+LAYER_SIZE = (250, 40)  # wide enough for "SeparableConv2D 7×7 /2 · 12.3k params"
 ROW_GAP, COLUMN_GAP, MARGIN = 34, 24, 30
 
 
