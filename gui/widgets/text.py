@@ -10,3 +10,10 @@ def short_name(path) -> str:
 
 def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def unknown_rule(threshold) -> str:
+    """The summary's words for the unknown threshold; 0 means no image is ever "unknown"."""
+    if not threshold:
+        return "never “unknown”"
+    return f"“unknown” below {percent(threshold)}"
