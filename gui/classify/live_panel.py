@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -56,6 +56,8 @@ class LivePanel(QWidget):
         self.camera_box.setRange(0, 9)
         self.camera_box.setPrefix("Camera ")
         self.camera_box.setValue(int(self.settings.value("live/camera", 0)))
+        # A number box would swallow Space as typed text; let it reach the Pause shortcut.
+        self.camera_box.installEventFilter(self)
         self.camera_button = QPushButton("Start camera")
         self.video_button = QPushButton("Open video…")
         self.pause_button = QPushButton("Pause")
@@ -111,6 +113,13 @@ class LivePanel(QWidget):
         QShortcut(QKeySequence(Qt.Key_Space), self,
                   lambda: self.is_running() and self.pause_button.toggle())
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.stop)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.camera_box and event.type() == QEvent.ShortcutOverride
+                and event.key() == Qt.Key_Space):
+            event.ignore()  # not claimed by the box: the window's shortcut handles it
+            return True
+        return super().eventFilter(watched, event)
 
     # --- sources ----------------------------------------------------------
     def start_camera(self) -> None:

@@ -53,6 +53,18 @@ def test_pause_snapshot_mirror_and_stop(live, video, qtbot, tmp_path):
     assert ended.args[0] == "Stopped."
 
 
+def test_space_pauses_while_the_camera_number_box_has_focus(live, video, qtbot):
+    live.window().activateWindow()
+    live.camera_box.setFocus()
+    qtbot.waitUntil(live.camera_box.hasFocus, timeout=3000)
+    live.start_source(video)
+    qtbot.waitUntil(lambda: live.last_result is not None, timeout=10000)
+    qtbot.keyClick(live.camera_box, Qt.Key_Space)
+    assert live.pause_button.isChecked() and "Paused" in live.message.text()
+    live.stop()
+    qtbot.waitUntil(lambda: not live.is_running(), timeout=5000)
+
+
 def test_a_missing_camera_gives_a_sentence_not_a_freeze(live, qtbot):
     from core.classify.camera import Capture
 
