@@ -174,3 +174,17 @@ def test_the_input_section_tries_a_choice_on_a_photo_and_keeps_it(
     assert dialog.crop.currentText() == "whole image squashed"
     qtbot.waitUntil(lambda: len(dialog.bars.labels()) == 3, timeout=30000)
     dialog.close()
+
+
+def test_a_long_model_description_is_elided_with_the_whole_in_the_tooltip(bare_window):
+    from types import SimpleNamespace
+
+    description = ("/home/someone/Downloads/models/" + "deep/" * 20
+                   + "mobilenet_v2_1.0_224_quantized.tflite (1001 classes, uint8 input)")
+    rule = SimpleNamespace(describe=lambda: "224 px uint8 NHWC input")
+    bare_window._model_ready(SimpleNamespace(description=description, input_rule=rule,
+                                             runtime="LiteRT", device="CPU"))
+    shown = bare_window.model_label.text()
+    assert len(shown) <= 60 and "…" in shown and shown.endswith("uint8 input)")
+    tip = bare_window.model_label.toolTip()
+    assert f"Model: {description}" in tip and "Input rule: 224 px uint8 NHWC input" in tip
