@@ -106,7 +106,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         self._say(f"{result.rgb.shape[1]} × {result.rgb.shape[0]} pixels, "
                   f"classified by {predictor.description}.")
         self.classified.emit(result)
-        if self.cam_box.isChecked() and not self.cam_box.isHidden():
+        if self.cam_box.isChecked() and self.cam_box.isEnabled():
             self._start_cam()
 
     def _failed(self, sentence: str) -> None:
@@ -156,7 +156,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
         # A .tflite / .onnx / SavedModel has no Keras model to take gradients of.
-        self.cam_box.setVisible(predictor.has_model)
+        self.cam_box.setEnabled(predictor.has_model)
+        self.cam_box.setToolTip("" if predictor.has_model else no_gradcam_reason(self.models.ref))
         if self.current is not None:
             self.bars.clear()  # the old model's answer must not sit under the new one's name
             self.view.set_overlay(None)
@@ -173,3 +174,10 @@ class ImagePanel(AcceptsFileDrops, QWidget):
 
     def _say(self, sentence: str) -> None:
         self.message.setText(sentence)
+
+
+def no_gradcam_reason(ref) -> str:
+    """Why a model opened from ``ref`` offers no Grad-CAM, in one sentence."""
+    suffix = Path(str(ref)).suffix.lower()
+    what = f"this {suffix} file" if suffix else "this SavedModel folder"
+    return f"Grad-CAM needs a Keras model; {what} has none."
