@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
+from core.base import faults
 from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 from core.images.decode import fit_square
 from core.runtime.inference import Prediction, top_k
@@ -29,7 +30,7 @@ from core.runtime.inference import Prediction, top_k
 DEFAULT_VIDEO_FPS = 30.0
 
 
-class CameraError(Exception):
+class CameraError(faults.UserFault):
     """A source could not be opened. ``str(error)`` is the user's sentence."""
 
 
