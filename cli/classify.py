@@ -40,6 +40,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from core.classify.folder import best_batch_size, classify_files, to_csv, to_json
 
+    _check_paths_exist(args.paths)  # a typo is told at once, before TensorFlow loads
     files = find_images(args.paths)
     if not files:
         raise SetupError("no images found in " + ", ".join(args.paths))
@@ -67,6 +68,12 @@ def run(args) -> int:
     if failed:
         print(f"{failed} of {len(results)} files could not be classified", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _check_paths_exist(names) -> None:
+    missing = [name for name in names if not Path(name).exists()]
+    if missing:
+        raise SetupError("no such file or folder: " + ", ".join(map(str, missing)))
 
 
 def _int8(predictor, folder: Path | None):

@@ -9,6 +9,7 @@ from core import APP_NAME
 from core.models.backbones import DEFAULT_BACKBONE
 
 from .model_state import ModelState
+from .widgets.text import elide
 
 
 def placeholder(text: str) -> QLabel:
@@ -133,8 +134,9 @@ class MainWindow(QMainWindow):
 
     def _model_ready(self, predictor) -> None:
         self.load_progress.hide()
-        self.model_label.setText(f"Model: {predictor.description}")
-        self.model_label.setToolTip(f"Input rule: {predictor.input_rule.describe()}")
+        self.model_label.setText(elide(f"Model: {predictor.description}"))
+        self.model_label.setToolTip(f"Model: {predictor.description}\n"
+                                    f"Input rule: {predictor.input_rule.describe()}")
         self.runtime_label.setText(f"Runtime: {predictor.runtime}")
         self.device_label.setText(f"Device: {predictor.device}")
         self.settings.setValue("model/last", self.models.ref)
@@ -142,7 +144,8 @@ class MainWindow(QMainWindow):
     def _model_failed(self, message: str) -> None:
         self.load_progress.hide()
         current = self.models.predictor  # a failed switch leaves the old model in use
-        self.model_label.setText(f"Model: {current.description}" if current else "Model: none")
+        self.model_label.setText(elide(f"Model: {current.description}") if current
+                                 else "Model: none")
         self.statusBar().showMessage(message)
 
     def show_fault(self, sentence: str) -> None:

@@ -21,7 +21,7 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core.base import faults
+from core.base import faults, logs
 from core.base.jobs import Cancelled
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class JobWorker(QThread):
         except Cancelled:
             self._raw_outcome.emit("cancelled", None)
         except Exception as exc:  # every failure reaches the user as a sentence
-            log.exception("job %s failed", getattr(self._fn, "__name__", self._fn))
+            logs.log_failure(log, exc, f"job {getattr(self._fn, '__name__', self._fn)} failed")
             # The sentence to show (core.base.faults words a full disk), and whether
             # the window should also put it in a message box.
             self._raw_outcome.emit("failed", (faults.sentence(exc), faults.is_disk_fault(exc)))

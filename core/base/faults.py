@@ -23,6 +23,16 @@ _WORDS = (("No space left on device", errno.ENOSPC), ("Disk quota exceeded", err
           ("Read-only file system", errno.EROFS), ("Permission denied", errno.EACCES))
 
 
+class UserFault(Exception):
+    """A failure the user causes and can fix (an empty image file, no camera there):
+    ``str(error)`` is their sentence, and the log records it as a warning with no
+    traceback, since nothing in the program went wrong."""
+
+
+def is_expected(exc: BaseException) -> bool:
+    return isinstance(exc, UserFault)
+
+
 def os_error(exc: BaseException) -> OSError | None:
     """The operating-system error behind ``exc`` (itself, its cause or context)."""
     seen = set()

@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from core.base import paths
+from core.base import faults, paths
 
 LOG_NAME = "app.log"
 _handler: logging.Handler | None = None
@@ -62,10 +62,19 @@ def _log_uncaught(exc_type, exc, tb) -> None:
 
 
 def record(exc: BaseException, what: str) -> Path | None:
-    """Log ``exc`` with its traceback; returns the log file when there is one."""
+    """Log ``exc`` (see :func:`log_failure`); returns the log file when there is one."""
     where = setup()
-    logging.getLogger("backbone_studio").error(what, exc_info=(type(exc), exc, exc.__traceback__))
+    log_failure(logging.getLogger("backbone_studio"), exc, what)
     return where
+
+
+def log_failure(logger: logging.Logger, exc: BaseException, what: str) -> None:
+    """An expected failure (faults.UserFault) as a WARNING line; anything else as an
+    ERROR with its traceback."""
+    if faults.is_expected(exc):
+        logger.warning("%s: %s", what, exc)
+    else:
+        logger.error(what, exc_info=(type(exc), exc, exc.__traceback__))
 
 
 def stop() -> None:

@@ -12,6 +12,7 @@ it drives a :class:`Capture` and classifies the newest frame each time.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
+from core.base import faults
 from core.base.jobs import Progress, ShouldStop, check_stop, never_stop, no_progress
 from core.images.decode import fit_square
 from core.runtime.inference import Prediction, top_k
@@ -29,7 +31,7 @@ from core.runtime.inference import Prediction, top_k
 DEFAULT_VIDEO_FPS = 30.0
 
 
-class CameraError(Exception):
+class CameraError(faults.UserFault):
     """A source could not be opened. ``str(error)`` is the user's sentence."""
 
 
@@ -53,6 +55,16 @@ class SourceEnded:
 def describe_source(source) -> str:
     """The words for a source in messages: "camera 0" or the video's file name."""
     return f"camera {source}" if isinstance(source, int) else f"'{Path(source).name}'"
+
+
+def camera_indices(device_folder: Path = Path("/dev")) -> list[int] | None:
+    """The camera numbers this computer has, where it can tell without opening one: on
+    Linux each camera is a ``/dev/videoN`` file (a camera may have two, one for metadata).
+    None where it cannot tell (Windows, macOS): then any number may be tried."""
+    if not sys.platform.startswith("linux"):
+        return None
+    names = (p.name[len("video"):] for p in device_folder.glob("video*"))
+    return sorted(int(n) for n in names if n.isdigit())
 
 
 class LatestFrame:

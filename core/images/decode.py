@@ -13,6 +13,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
+from core.base import faults
 from core.images.header import image_size, is_jpeg
 
 IMAGE_EXTENSIONS = {
@@ -35,7 +36,7 @@ _DECODE_FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2,
                  4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
 
 
-class ImageError(Exception):
+class ImageError(faults.UserFault):
     """An image could not be read. ``str(error)`` is the user's sentence."""
 
     def __init__(self, path, reason: str):

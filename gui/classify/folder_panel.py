@@ -151,7 +151,7 @@ class FolderPanel(AcceptsFileDrops, QWidget):
                            best_batch_size(predictor), threshold=0.0, partial_kw="on_results",
                            litert_file=self.speed.litert_file_for(predictor))
         worker.partial.connect(self.results.append)
-        worker.progressed.connect(lambda f, m: self._progressed(f))
+        worker.progressed.connect(self._progressed)
         worker.succeeded.connect(self._done)
         worker.failed.connect(self._end)
         worker.cancelled.connect(lambda: self._end(
@@ -175,13 +175,14 @@ class FolderPanel(AcceptsFileDrops, QWidget):
         self.speed.shutdown()
         self.thumbnails.stop()
 
-    def _progressed(self, fraction: float) -> None:
+    def _progressed(self, fraction: float, message: str) -> None:
+        """``message`` is the job's own count ("12 of 50 images"): the rows shown lag behind
+        it (they arrive a few times a second), so a total worked out from them is wrong."""
         self.progress.setValue(int(fraction * 1000))
         done, elapsed = self.results.rowCount(), time.monotonic() - self._started
         if done and fraction > 0:
-            rate = done / elapsed
-            left = (done / fraction - done) / rate
-            self.rate.setText(f"{done} of {round(done / fraction)} images · {rate:.0f} images/s"
+            left = elapsed * (1 - fraction) / fraction
+            self.rate.setText(f"{message} · {done / elapsed:.0f} images/s"
                               f" · {duration(left)} left")
 
     def _done(self, count: int) -> None:

@@ -38,6 +38,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         self._slot = JobSlot(self)
         self._cam_slot = JobSlot(self)
         self.current = None      # the ImageScores shown
+        self.cam_class = None    # the class index Grad-CAM shows; None: the best
         self._predictor = None   # the model that scored it
         self._build()
         self._connect()
@@ -56,6 +57,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         bar.addWidget(self.name_label)
         self.view = FrameView("Open an image or drop one here to see what the model makes of it.")
         self.bars = TopKBars(placeholder="The best classes for the image appear here.")
+        self.bars.setToolTip("With Grad-CAM on, click a class to see where the model saw it")
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setMaximumWidth(320)
@@ -73,6 +75,7 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     def _connect(self) -> None:
         self.open_button.clicked.connect(self.open_dialog)
         self.cam_box.toggled.connect(self._cam_toggled)
+        self.bars.clicked.connect(self.show_cam_for)
         self.models.changed.connect(self._model_changed)
         self.options.changed.connect(self._show_bars)
 
@@ -99,14 +102,14 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         self._slot.start(worker)
 
     def _classified(self, result, predictor) -> None:
-        self.current, self._predictor = result, predictor
+        self.current, self._predictor, self.cam_class = result, predictor, None
         self.view.set_overlay(None)
         self.view.set_frame(result.rgb)
         self._show_bars()
         self._say(f"{result.rgb.shape[1]} × {result.rgb.shape[0]} pixels, "
                   f"classified by {predictor.description}.")
         self.classified.emit(result)
-        if self.cam_box.isChecked() and not self.cam_box.isHidden():
+        if self.cam_box.isChecked() and self.cam_box.isEnabled():
             self._start_cam()
 
     def _failed(self, sentence: str) -> None:
@@ -121,6 +124,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
             self.bars.set_predictions(top_k(self.current.scores, self._predictor.class_names,
                                             self.options.k, self.options.threshold),
                                       self._predictor.description)
+            if self.cam_class is not None:
+                self.bars.choose(self._predictor.class_names[self.cam_class])
 
     # --- Grad-CAM ---------------------------------------------------------
     def _cam_toggled(self, on: bool) -> None:
@@ -131,22 +136,35 @@ class ImagePanel(AcceptsFileDrops, QWidget):
         elif self.current is not None:
             self._start_cam()
 
+    def show_cam_for(self, label: str) -> None:
+        """Grad-CAM for the class ``label`` (a clicked bar) instead of the best one."""
+        if self.current is None or label not in self._predictor.class_names:
+            return  # "unknown" is no class of the model
+        self.cam_class = list(self._predictor.class_names).index(label)
+        self.bars.choose(label)
+        if self.cam_box.isChecked() and self.cam_box.isEnabled():
+            self._start_cam()
+
     def _start_cam(self) -> None:
-        best = int(self.current.scores.argmax())
-        worker = JobWorker(gradcam_overlay, self._predictor, self.current.rgb, best)
-        worker.succeeded.connect(self._show_overlay)
+        index = self._cam_index()
+        worker = JobWorker(gradcam_overlay, self._predictor, self.current.rgb, index)
+        worker.succeeded.connect(lambda overlay, i=index: self._show_overlay(overlay, i))
         worker.failed.connect(self._say)
-        label = self._predictor.class_names[best]
+        label = self._predictor.class_names[index]
         self._say(f"Finding where the model saw “{label}”…" if self._predictor.model_loaded
                   else f"Preparing Grad-CAM for “{label}” (loading TensorFlow and the model "
                        "once: a few seconds)…")
         self._cam_slot.start(worker)
 
-    def _show_overlay(self, overlay) -> None:
+    def _cam_index(self) -> int:
+        best = int(self.current.scores.argmax())
+        return best if self.cam_class is None else self.cam_class
+
+    def _show_overlay(self, overlay, index: int) -> None:
         if not self.cam_box.isChecked():
             return
         self.view.set_overlay(overlay)
-        label = self._predictor.class_names[int(self.current.scores.argmax())]
+        label = self._predictor.class_names[index]
         h, w = self.current.rgb.shape[:2]
         cropped = " The model only sees the centre square." if h != w else ""
         self._say(f"Red and yellow: the parts of the image that made the model say "
@@ -156,7 +174,8 @@ class ImagePanel(AcceptsFileDrops, QWidget):
     # --- reactions --------------------------------------------------------
     def _model_changed(self, predictor) -> None:
         # A .tflite / .onnx / SavedModel has no Keras model to take gradients of.
-        self.cam_box.setVisible(predictor.has_model)
+        self.cam_box.setEnabled(predictor.has_model)
+        self.cam_box.setToolTip("" if predictor.has_model else no_gradcam_reason(self.models.ref))
         if self.current is not None:
             self.bars.clear()  # the old model's answer must not sit under the new one's name
             self.view.set_overlay(None)
@@ -173,3 +192,10 @@ class ImagePanel(AcceptsFileDrops, QWidget):
 
     def _say(self, sentence: str) -> None:
         self.message.setText(sentence)
+
+
+def no_gradcam_reason(ref) -> str:
+    """Why a model opened from ``ref`` offers no Grad-CAM, in one sentence."""
+    suffix = Path(str(ref)).suffix.lower()
+    what = f"this {suffix} file" if suffix else "this SavedModel folder"
+    return f"Grad-CAM needs a Keras model; {what} has none."

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.base import faults
-from core.classify.camera import Capture, LiveSettings
+from core.classify.camera import Capture, LiveSettings, camera_indices
 
 from ..fault_box import report_if_disk_fault
 from ..widgets.frame_view import FrameView
@@ -34,11 +34,15 @@ SIDE_WIDTH = 300
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
 
 
+NO_CAMERA = "No camera found: plug one in and press Start camera again, or open a video."
+
+
 class LivePanel(QWidget):
     """Camera or video in, frames with top-k bars, FPS and latency out."""
 
     frame_shown = Signal(object)   # the core.classify.camera.LiveResult just displayed
     source_ended = Signal(str)     # the sentence shown when a source stops
+    find_cameras = staticmethod(camera_indices)  # () -> numbers, or None: cannot tell
 
     def __init__(self, models, options, settings, parent=None):
         super().__init__(parent)
@@ -53,9 +57,11 @@ class LivePanel(QWidget):
     # --- construction -----------------------------------------------------
     def _build(self) -> None:
         self.camera_box = QSpinBox()
-        self.camera_box.setRange(0, 9)
         self.camera_box.setPrefix("Camera ")
+        self._offer_cameras()
         self.camera_box.setValue(int(self.settings.value("live/camera", 0)))
+        # A number box would swallow Space as typed text; let it reach the Pause shortcut.
+        self.camera_box.installEventFilter(self)
         self.camera_button = QPushButton("Start camera")
         self.video_button = QPushButton("Open video…")
         self.pause_button = QPushButton("Pause")
@@ -112,8 +118,28 @@ class LivePanel(QWidget):
                   lambda: self.is_running() and self.pause_button.toggle())
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.stop)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.camera_box and event.type() == QEvent.ShortcutOverride
+                and event.key() == Qt.Key_Space):
+            event.ignore()  # not claimed by the box: the window's shortcut handles it
+            return True
+        return super().eventFilter(watched, event)
+
     # --- sources ----------------------------------------------------------
+    def _offer_cameras(self) -> bool:
+        """Offer the cameras there are (0-9 where they cannot be listed); False: none."""
+        found = self.find_cameras()
+        if found is None:
+            found = range(10)
+        self.camera_box.setEnabled(bool(found))
+        self.camera_box.setSpecialValueText("No camera found" if not found else "")
+        self.camera_box.setRange(min(found, default=0), max(found, default=0))
+        return bool(found)
+
     def start_camera(self) -> None:
+        if not self._offer_cameras():  # looked again: one may have been plugged in
+            self._say(NO_CAMERA)
+            return
         self.settings.setValue("live/camera", self.camera_box.value())
         self.start_source(self.camera_box.value())
 

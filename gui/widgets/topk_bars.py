@@ -1,7 +1,7 @@
 """Top-k predictions as labelled confidence bars."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -12,11 +12,16 @@ UNKNOWN = "unknown"
 
 class TopKBars(QWidget):
     """Paints one row per prediction: the label and percentage above a bar, and
-    under them the name of the model that gave the answer."""
+    under them the name of the model that gave the answer. The chosen row (the
+    first unless ``choose`` says otherwise) is in bold; a click on a row emits
+    ``clicked`` with its label."""
+
+    clicked = Signal(str)
 
     def __init__(self, parent=None, placeholder: str = "No predictions yet."):
         super().__init__(parent)
         self._rows: list[tuple[str, float]] = []
+        self._chosen = 0
         self._model = ""
         self._placeholder = placeholder
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
@@ -29,7 +34,24 @@ class TopKBars(QWidget):
         if len(rows) != len(self._rows):
             self.updateGeometry()  # only a new row count changes the layout
         self._rows, self._model = rows, model if rows else ""
+        self._chosen = 0
         self.update()
+
+    def choose(self, label: str) -> None:
+        """Show the row of ``label`` in bold (no row when it is not shown)."""
+        self._chosen = self.labels().index(label) if label in self.labels() else -1
+        self.update()
+
+    def row_at(self, y: float) -> str | None:
+        """The label of the row at height ``y`` (widget pixels), or None."""
+        n = int((y - 4) // ROW_HEIGHT)
+        return self._rows[n][0] if y >= 4 and n < len(self._rows) else None
+
+    def mousePressEvent(self, event) -> None:
+        label = self.row_at(event.position().y())
+        if label is not None:
+            self.clicked.emit(label)
+        super().mousePressEvent(event)
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
@@ -72,7 +94,7 @@ class TopKBars(QWidget):
             percent = f"{score * 100:.1f}%"
             painter.setPen(palette.color(QPalette.WindowText))
             font = painter.font()
-            font.setBold(n == 0)
+            font.setBold(n == self._chosen)
             painter.setFont(font)
             name = painter.fontMetrics().elidedText(
                 label, Qt.ElideRight, int(width - metrics.horizontalAdvance(percent) - 12))

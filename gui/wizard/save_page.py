@@ -21,7 +21,7 @@ from core.runtime.errors import BundleError
 
 from ..widgets.job_bar import JobBar
 from ..widgets.message_line import MessageLine
-from ..widgets.text import percent
+from ..widgets.text import percent, unknown_rule
 from ..workers import JobWorker
 
 
@@ -108,7 +108,7 @@ class SavePage(QWizardPage):
         self.summary.setText(
             f"<b>{meta['backbone']}</b> → {len(result.class_names)} classes "
             f"({', '.join(result.class_names)}); validation accuracy "
-            f"{percent(result.val_accuracy)}; “unknown” below {percent(result.threshold)}; "
+            f"{percent(result.val_accuracy)}; {unknown_rule(result.threshold)}; "
             f"{meta['input_size']} px images.")
         if self.state.bundle_path is not None:  # saved already (Compare's "Use this one")
             self.folder.setText(str(self.state.bundle_path))

@@ -58,3 +58,10 @@ def test_a_backbone_without_weights_is_a_setup_error_with_a_sentence(photos):
 def test_usage_errors_exit_two(tmp_path):
     assert cli_here("classify").returncode == 2
     assert cli_here("classify", tmp_path, "--model", "NoSuchNet").returncode == 2
+
+
+def test_a_missing_path_is_told_before_any_model_loads(photos, tmp_path):
+    missing = tmp_path / "typo.jpg"
+    run = cli_here("classify", photos["coffee"], missing, "--model", "NoSuchNet")
+    assert run.returncode == 2
+    assert f"no such file or folder: {missing}" in run.stderr and "NoSuchNet" not in run.stderr

@@ -36,6 +36,14 @@ def no_threads_left(monkeypatch):
     assert not leftover, f"threads still running after the test: {leftover}"
 
 
+@pytest.fixture(autouse=True)
+def cameras_unlisted(monkeypatch):
+    """Live offers cameras 0-9, as where they cannot be listed (tests that need none say so)."""
+    from gui.classify.live_panel import LivePanel
+
+    monkeypatch.setattr(LivePanel, "find_cameras", staticmethod(lambda: None))
+
+
 @pytest.fixture
 def settings(tmp_path):
     """QSettings in a temporary ini file: tests never touch the user's settings."""

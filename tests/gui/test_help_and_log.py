@@ -52,6 +52,26 @@ def test_a_failed_job_logs_its_traceback_to_the_file_not_the_terminal(qtbot, log
     assert "Traceback" in text and "write_to_full_disk" in text
 
 
+def test_an_expected_failure_is_a_warning_line_without_a_traceback(qtbot, log_file, tmp_path):
+    from core.images.decode import load_rgb
+    from gui.workers import JobWorker
+
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+
+    def read_empty(progress, should_stop):
+        return load_rgb(empty)
+
+    worker, before = JobWorker(read_empty), log_file.stat().st_size if log_file.exists() else 0
+    with qtbot.waitSignal(worker.failed) as failed:
+        worker.start()
+    worker.wait()
+    assert failed.args[0] == "empty.jpg: the file is empty"
+    text = log_file.read_text()[before:]  # this test's lines only
+    assert "WARNING" in text and "empty.jpg: the file is empty" in text
+    assert "Traceback" not in text and "ERROR" not in text
+
+
 def test_open_log_folder_makes_the_folder(bare_window, log_file, monkeypatch):
     from PySide6.QtGui import QDesktopServices
 

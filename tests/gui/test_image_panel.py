@@ -46,6 +46,24 @@ def test_gradcam_overlay_toggles(panel, photos, qtbot):
     assert panel.bars.labels()[0] in CATS
 
 
+def test_a_click_on_any_bar_shows_grad_cam_for_that_class(panel, photos, qtbot):
+    with qtbot.waitSignal(panel.classified, timeout=10000):
+        panel.open(photos["coffee"])
+    with qtbot.waitSignal(panel.heatmap_shown, timeout=30000):
+        panel.cam_box.setChecked(True)
+    second = panel.bars.labels()[1]
+    y = 4 + 1 * 34 + 10  # inside the second row
+    with qtbot.waitSignal(panel.heatmap_shown, timeout=30000):
+        qtbot.mouseClick(panel.bars, Qt.LeftButton, pos=QPointF(20, y).toPoint())
+    assert f"say “{second}”" in panel.message.text()
+    assert panel.cam_class == list(panel._predictor.class_names).index(second)
+    panel.options.k_box.setValue(3)  # the chosen class stays chosen
+    assert panel.cam_class is not None
+    with qtbot.waitSignal(panel.classified, timeout=10000):
+        panel.open(photos["chelsea"])  # a new image starts from its best class again
+    assert panel.cam_class is None
+
+
 def test_dropped_image_and_a_corrupt_one(panel, photos, qtbot, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photos["chelsea"]))])

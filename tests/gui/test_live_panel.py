@@ -53,6 +53,18 @@ def test_pause_snapshot_mirror_and_stop(live, video, qtbot, tmp_path):
     assert ended.args[0] == "Stopped."
 
 
+def test_space_pauses_while_the_camera_number_box_has_focus(live, video, qtbot):
+    live.window().activateWindow()
+    live.camera_box.setFocus()
+    qtbot.waitUntil(live.camera_box.hasFocus, timeout=3000)
+    live.start_source(video)
+    qtbot.waitUntil(lambda: live.last_result is not None, timeout=10000)
+    qtbot.keyClick(live.camera_box, Qt.Key_Space)
+    assert live.pause_button.isChecked() and "Paused" in live.message.text()
+    live.stop()
+    qtbot.waitUntil(lambda: not live.is_running(), timeout=5000)
+
+
 def test_a_missing_camera_gives_a_sentence_not_a_freeze(live, qtbot):
     from core.classify.camera import Capture
 
@@ -69,3 +81,28 @@ def test_without_a_model_the_panel_says_so(bare_window, video):
     live.start_source(video)
     assert not live.is_running()
     assert "No model is ready yet" in live.message.text()
+
+
+def test_without_a_camera_the_box_says_so_and_start_camera_looks_again(live, qtbot):
+    live.find_cameras = lambda: []
+    qtbot.mouseClick(live.camera_button, Qt.LeftButton)
+    assert live.message.text().startswith("No camera found")
+    assert live.camera_box.text() == "No camera found" and not live.camera_box.isEnabled()
+    assert not live.is_running()
+    live.find_cameras = lambda: [0, 2]  # one plugged in since (and its metadata node)
+    live._offer_cameras()
+    assert live.camera_box.isEnabled() and live.camera_box.maximum() == 2
+
+
+def test_cameras_are_the_video_files_of_dev_on_linux(tmp_path, monkeypatch):
+    import sys
+
+    from core.classify.camera import camera_indices
+
+    for name in ("video0", "video1", "video10", "videonot", "null"):
+        (tmp_path / name).touch()
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert camera_indices(tmp_path) == [0, 1, 10]
+    assert camera_indices(tmp_path / "empty") == []
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert camera_indices(tmp_path) is None

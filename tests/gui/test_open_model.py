@@ -79,7 +79,8 @@ def test_a_tflite_file_without_labels_asks_for_them_and_classifies_like_litert(
     predictor = bare_window.models.predictor
     assert predictor.class_names == LABELS and predictor.model is None
     panel, result = _classify(bare_window, qtbot, photos["chelsea"])
-    assert panel.cam_box.isHidden()  # no Keras model: no Grad-CAM offered
+    assert not panel.cam_box.isEnabled() and not panel.cam_box.isHidden()  # and says why:
+    assert panel.cam_box.toolTip() == "Grad-CAM needs a Keras model; this .tflite file has none."
     interpreter = Interpreter(model_path=str(model))
     interpreter.allocate_tensors()
     # a float-input file from elsewhere sees the largest centre square (fraction 1)
@@ -121,7 +122,7 @@ def test_a_teachable_machine_h5_opens_in_the_image_panel_with_grad_cam(
     predictor = bare_window.models.predictor
     assert predictor.class_names == TM_LABELS and predictor.model is not None
     panel, result = _classify(bare_window, qtbot, photos["coffee"])
-    assert not panel.cam_box.isHidden()
+    assert panel.cam_box.isEnabled() and panel.cam_box.toolTip() == ""
     expected = np.load(folder / "tm_scores.npy")[0]  # Teachable Machine's snippet, coffee
     np.testing.assert_allclose(result.scores, expected, atol=5e-4)  # 0.875 crop: 1.6e-3 off
     with qtbot.waitSignal(panel.heatmap_shown, timeout=60000):
@@ -174,3 +175,17 @@ def test_the_input_section_tries_a_choice_on_a_photo_and_keeps_it(
     assert dialog.crop.currentText() == "whole image squashed"
     qtbot.waitUntil(lambda: len(dialog.bars.labels()) == 3, timeout=30000)
     dialog.close()
+
+
+def test_a_long_model_description_is_elided_with_the_whole_in_the_tooltip(bare_window):
+    from types import SimpleNamespace
+
+    description = ("/home/someone/Downloads/models/" + "deep/" * 20
+                   + "mobilenet_v2_1.0_224_quantized.tflite (1001 classes, uint8 input)")
+    rule = SimpleNamespace(describe=lambda: "224 px uint8 NHWC input")
+    bare_window._model_ready(SimpleNamespace(description=description, input_rule=rule,
+                                             runtime="LiteRT", device="CPU"))
+    shown = bare_window.model_label.text()
+    assert len(shown) <= 60 and "…" in shown and shown.endswith("uint8 input)")
+    tip = bare_window.model_label.toolTip()
+    assert f"Model: {description}" in tip and "Input rule: 224 px uint8 NHWC input" in tip
