@@ -80,7 +80,7 @@ def _scorer(predictor: Predictor, rule: InputRule):
     """Something that scores uint8 batches under ``rule``."""
     if rule.preprocessing == predictor.input_rule.preprocessing:
         return predictor.predict
-    if predictor.model is None:  # preprocessing is applied in numpy before the runner
+    if not predictor.has_model:  # preprocessing is applied in numpy before the runner
         return Predictor(predictor.runner, predictor.class_names, rule, predictor.description,
                          channels_first=predictor.channels_first,
                          runtime=predictor.runtime).predict
@@ -141,29 +141,18 @@ def _settings_file() -> Path:
     return paths.cache_dir("model_inputs") / "inputs.json"
 
 
-def _all_remembered() -> dict:
-    try:
-        doc = json.loads(_settings_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
 def remembered(model_path) -> dict:
     """The choice kept in the app's settings for ``model_path`` (a read-only folder), or {}."""
-    found = _all_remembered().get(str(Path(model_path).resolve()))
+    found = paths.read_record(_settings_file()).get(str(Path(model_path).resolve()))
     return {k: v for k, v in found.items() if k in KEYS} if isinstance(found, dict) else {}
 
 
 def _remember(model_path: Path, choice: dict) -> Path:
-    known = _all_remembered()
-    known[str(model_path.resolve())] = choice
-    paths.atomic_write_text(_settings_file(), json.dumps(known, indent=1))
+    paths.update_record(_settings_file(), str(model_path.resolve()), choice)
     return _settings_file()
 
 
 def _forget(model_path: Path) -> None:
     """Drop a choice kept in the app's settings once the file beside holds one."""
-    known = _all_remembered()
-    if known.pop(str(model_path.resolve()), None) is not None:
-        paths.atomic_write_text(_settings_file(), json.dumps(known, indent=1))
+    if remembered(model_path):
+        paths.update_record(_settings_file(), str(model_path.resolve()), None)

@@ -190,19 +190,15 @@ def _remembered_file() -> Path:
 
 
 def _remembered() -> dict:
-    try:
-        return json.loads(_remembered_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return paths.read_record(_remembered_file())
 
 
 def remember_labels(model_path, labels_file) -> None:
     """Use ``labels_file`` for ``model_path`` from now on (the user picked it)."""
     model_path, _ = locate(model_path)
     labels_from_file(Path(labels_file))  # refuse a file that gives no names
-    known = _remembered()
-    known[str(model_path.resolve())] = str(Path(labels_file).resolve())
-    paths.atomic_write_text(_remembered_file(), json.dumps(known, indent=1))
+    paths.update_record(_remembered_file(), str(model_path.resolve()),
+                        str(Path(labels_file).resolve()))
 
 
 # --------------------------------------------------------------------------
